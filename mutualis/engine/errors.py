@@ -22,3 +22,27 @@ class ZeroWeights(EngineError):
 
 class EmptyPerimeter(EngineError):
     pass
+
+
+class ZeroUnits(EngineError):
+    """Charges to share but no unit of operation to share them on."""
+
+
+class WeightsNotNormalised(EngineError):
+    """The weights of a composite key do not sum to 1."""
+
+
+class InfeasibleBounds(EngineError):
+    """Floors and caps leave no way to share the total."""
+
+
+class UnknownMember(EngineError):
+    """A code that names no member of the perimeter."""
+
+
+class MissingAttribute(EngineError):
+    """A member lacks the attribute a key is based on."""
+
+
+class InvalidParameter(EngineError):
+    """A parameter outside its domain (useful life ≤ 0, rate ≤ −100 %, …)."""

@@ -21,7 +21,7 @@ NNBSP = "\u202f"
 Number = Decimal | int | str | float
 
 
-def D(value: Number) -> Decimal:  # noqa: N802 - beancount's spelling, kept on purpose
+def D(value: Number) -> Decimal:  # beancount's spelling (N802), kept on purpose
     """Build an exact Decimal; floats go through their shortest repr, never binary."""
     if isinstance(value, Decimal):
         return value
@@ -48,7 +48,7 @@ def format_euros(value: Number, symbol: bool = True) -> str:
     amount = to_cents(value)
     sign = "-" if amount < 0 else ""
     units, cents = f"{abs(amount):.2f}".split(".")
-    groups = []
+    groups: list[str] = []
     while len(units) > 3:
         groups.insert(0, units[-3:])
         units = units[:-3]
@@ -90,8 +90,7 @@ def allocate(
         if amount == 0:
             return {key: ZERO for key, _ in parsed}
         raise ZeroWeights(
-            "Tous les poids sont nuls : impossible de répartir "
-            f"{format_euros(amount)}.",
+            f"Tous les poids sont nuls : impossible de répartir {format_euros(amount)}.",
             total=amount,
         )
     total_cents = int(amount / CENT)
@@ -110,3 +109,51 @@ def allocate(
     result = {key: (Decimal(cents) * CENT).quantize(CENT) for key, cents in shares.items()}
     assert sum(result.values(), ZERO) == amount  # noqa: S101 - the invariant of the module
     return result
+
+
+def format_number(value: Number, places: int | None = None) -> str:
+    """French display of a plain number: `12 345,5` (narrow no-break space, comma).
+
+    With `places`, the number is quantised half up to that many decimals first;
+    without, trailing zeros are dropped (`1873` stays `1 873`).
+    """
+    number = D(value)
+    if places is not None:
+        number = number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    elif number == number.to_integral_value():
+        number = number.quantize(Decimal(1))
+    else:
+        number = number.normalize()
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):f}"
+    units, _, decimals = text.partition(".")
+    groups: list[str] = []
+    while len(units) > 3:
+        groups.insert(0, units[-3:])
+        units = units[:-3]
+    groups.insert(0, units)
+    body = NNBSP.join(groups)
+    return f"{sign}{body},{decimals}" if decimals else f"{sign}{body}"
+
+
+def format_percent(share: Number, places: int = 2) -> str:
+    """A fraction shown as a French percentage: 0.12345 → `12,35 %`."""
+    return f"{format_number(D(share) * 100, places)}{NBSP}%"
+
+
+def instalments(amount: Number, count: int) -> tuple[Decimal, ...]:
+    """Split `amount` into `count` instalments that sum to it exactly, to the cent.
+
+    Each instalment is floor(amount / count) to the cent; the cents left over go to the
+    first instalments (largest remainder, ties in order), e.g. 100,00 € in 3 →
+    33,34 + 33,33 + 33,33. A negative amount (a refund) is split the same way, negated.
+    """
+    if count < 1:
+        raise EngineError(
+            f"Le nombre d'échéances doit être au moins 1 (reçu : {count}).", count=count
+        )
+    total = to_cents(amount)
+    sign = -1 if total < 0 else 1
+    keys = [f"{index:04d}" for index in range(count)]
+    parts = allocate(abs(total), [(key, 1) for key in keys])
+    return tuple(parts[key] if sign > 0 else ZERO - parts[key] for key in keys)
