@@ -11,6 +11,7 @@ import gzip
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 DEFAULT_PATH = Path(__file__).resolve().parent / "data" / "cog2026.json.gz"
 FORMAT_VERSION = 1
@@ -72,13 +73,13 @@ class DatasetError(ValueError):
     """The dataset file is missing or does not have the expected layout."""
 
 
-def _rows(table: dict[str, list], expected: list[str], path: Path) -> list[dict]:
+def _rows(table: dict[str, Any], expected: list[str], path: Path) -> list[dict[str, Any]]:
     if table["columns"] != expected:
         raise DatasetError(f"{path} : colonnes inattendues {table['columns']}")
     return [dict(zip(expected, row, strict=True)) for row in table["rows"]]
 
 
-def parse_dataset(raw: dict, path: Path = DEFAULT_PATH) -> Dataset:
+def parse_dataset(raw: dict[str, Any], path: Path = DEFAULT_PATH) -> Dataset:
     if raw.get("format") != FORMAT_VERSION:
         raise DatasetError(f"{path} : format {raw.get('format')!r} non pris en charge")
     communes = {
