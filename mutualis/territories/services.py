@@ -1,0 +1,138 @@
+"""Actions on pooling bodies and their members; each one atomic, inputs validated before."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from simple_history.utils import bulk_create_with_history
+
+from mutualis.accounts.models import Role
+from mutualis.refdata import services as refdata
+from mutualis.territories.domains import DEFAULT_DOMAINS
+from mutualis.territories.models import Domain, Member, MemberAttribute, Membership, PoolingBody
+
+# Refdata gives the members at the vintage, not their historic joining dates.
+COG_MEMBERSHIP_START = date(2026, 1, 1)
+
+
+class TerritoryError(ValueError):
+    """A domain error with a French message for the user."""
+
+
+@transaction.atomic
+def create_pooling_body_from_epci(
+    siren: str,
+    *,
+    created_by: AbstractBaseUser | None = None,
+    joined_on: date = COG_MEMBERSHIP_START,
+) -> PoolingBody:
+    """Create the pooling body of an EPCI with its member communes from the reference data."""
+    epci = refdata.get_epci(siren.strip())
+    if PoolingBody.objects.filter(siren=epci.siren).exists():
+        raise TerritoryError(f"Une structure porteuse existe déjà pour le SIREN {epci.siren}.")
+    pooling_body = PoolingBody.objects.create(
+        name=epci.name, kind=PoolingBody.Kind.EPCI, siren=epci.siren, source_epci=epci
+    )
+    communes = refdata.epci_members(epci.siren)
+    year = COG_MEMBERSHIP_START.year
+    members = bulk_create_with_history(
+        [
+            Member(
+                pooling_body=pooling_body,
+                kind=Member.Kind.COMMUNE,
+                name=commune.name,
+                insee_code=commune.insee_code,
+                siren=commune.siren or "",
+                population_municipale=commune.population_municipale,
+                population_totale=commune.population_totale,
+                population_year=year,
+            )
+            for commune in communes
+        ],
+        Member,
+    )
+    if not all(m.pk for m in members):  # SQLite before 3.35 returns no ids
+        members = list(pooling_body.members.all())
+    bulk_create_with_history(
+        [
+            Membership(
+                member=member,
+                joined_on=joined_on,
+                note=f"Membre de l'EPCI au référentiel COG {year}",
+            )
+            for member in members
+        ],
+        Membership,
+    )
+    seed_default_domains(pooling_body)
+    if created_by is not None:
+        Role.objects.create(user=created_by, pooling_body=pooling_body, name=Role.Name.ADMIN)
+    return pooling_body
+
+
+def seed_default_domains(pooling_body: PoolingBody) -> None:
+    Domain.objects.bulk_create(
+        [
+            Domain(
+                pooling_body=pooling_body,
+                code=d.code,
+                name=d.name,
+                family=d.family,
+                description=d.description,
+                position=position,
+            )
+            for position, d in enumerate(DEFAULT_DOMAINS)
+        ],
+        ignore_conflicts=True,
+    )
+
+
+@transaction.atomic
+def add_membership(
+    member: Member, joined_on: date, left_on: date | None, note: str = ""
+) -> Membership:
+    if left_on is not None and left_on < joined_on:
+        raise TerritoryError("La date de retrait précède la date d'adhésion.")
+    far = date.max
+    for other in member.memberships.select_for_update():
+        if joined_on <= (other.left_on or far) and other.joined_on <= (left_on or far):
+            raise TerritoryError(
+                f"Cette période chevauche l'adhésion du {other.joined_on:%d/%m/%Y}."
+            )
+    return Membership.objects.create(member=member, joined_on=joined_on, left_on=left_on, note=note)
+
+
+@transaction.atomic
+def set_attribute(
+    member: Member,
+    *,
+    key: str,
+    label: str,
+    value: Decimal,
+    year: int,
+    source: str,
+    unit: str = "",
+) -> MemberAttribute:
+    attribute, _ = MemberAttribute.objects.update_or_create(
+        member=member,
+        key=key,
+        year=year,
+        defaults={"label": label, "value": value, "source": source, "unit": unit},
+    )
+    return attribute
+
+
+def grant_role(
+    user: AbstractBaseUser, pooling_body: PoolingBody, name: str, member: Member | None = None
+) -> Role:
+    if (name == Role.Name.REFERENT) != (member is not None):
+        raise TerritoryError("Un rôle de référent·e désigne une commune, et lui seul.")
+    if member is not None and member.pooling_body_id != pooling_body.pk:
+        raise TerritoryError("Cette commune n'est pas membre de la structure porteuse.")
+    role, _ = Role.objects.get_or_create(
+        user=user, pooling_body=pooling_body, name=name, member=member
+    )
+    return role
