@@ -60,9 +60,7 @@ PHASES: tuple[Phase, ...] = (
     Phase(
         "evaluation",
         _("Évaluation"),
-        _(
-            "Indicateurs, enquêtes de satisfaction, rapport annuel du schéma de mutualisation."
-        ),
+        _("Indicateurs, enquêtes de satisfaction, rapport annuel du schéma de mutualisation."),
         None,
     ),
 )

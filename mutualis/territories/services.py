@@ -46,7 +46,10 @@ def create_pooling_body_from_epci(
                 name=commune.name,
                 insee_code=commune.insee_code,
                 siren=commune.siren or "",
-                population_municipale=commune.population_municipale,
+                # DGCL figures sum exactly to the EPCI's population; INSEE's may not.
+                population_municipale=(
+                    commune.population_municipale_dgcl or commune.population_municipale
+                ),
                 population_totale=commune.population_totale,
                 population_year=year,
             )

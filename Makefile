@@ -1,0 +1,43 @@
+# Mutualis — the commands of the README. `make help` lists them.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: help install demo test lint test-sqlite test-postgres bench clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(STAMP): pyproject.toml package.json package-lock.json
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+install: $(STAMP) ## Create .venv and install Python and npm dependencies
+
+demo: install ## Prepare the demo territory and serve it on http://127.0.0.1:8000
+	DEBUG=true $(BIN)/mutualis demo
+
+lint: install ## ruff, mypy (strict on the engine), import-linter, migrations check
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy mutualis/engine
+	$(BIN)/lint-imports
+	DEBUG=true $(BIN)/mutualis makemigrations --check --dry-run
+
+test-sqlite: install
+	$(BIN)/pytest
+
+test-postgres: install ## Tests on a throwaway PostgreSQL cluster (skipped without its binaries)
+	scripts/with-postgres.sh $(BIN)/pytest
+
+test: lint test-sqlite test-postgres ## Everything CI runs: lint, then tests on SQLite and PostgreSQL
+
+bench: install ## Engine and page timings, printed as ratios to their targets
+	$(BIN)/python benchmarks/run.py
+
+clean: ## Remove the virtualenv, node_modules and local data
+	rm -rf $(VENV) node_modules var
