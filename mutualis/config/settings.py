@@ -16,7 +16,7 @@ DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("MUTUALIS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
 INSECURE_KEY = "insecure-development-key-change-me"
-SECRET_KEY = env_str("SECRET_KEY", INSECURE_KEY)
+SECRET_KEY = env_str("SECRET_KEY") or INSECURE_KEY
 if not DEBUG and SECRET_KEY == INSECURE_KEY and not env_bool("MUTUALIS_ALLOW_INSECURE_KEY"):
     raise ImproperlyConfigured(
         "SECRET_KEY doit être définie en production (DEBUG=false). "
@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "mutualis.accounts",
     "mutualis.refdata",
     "mutualis.territories",
+    "mutualis.inventory",
     "mutualis.deploy",
 ]
 
@@ -172,4 +173,5 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
 }

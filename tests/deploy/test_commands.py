@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db.models import Sum
+
+from mutualis.accounts.models import Role
+from mutualis.deploy.checks import check_secret_key, run_checks
+from mutualis.territories.models import MemberAttribute, PoolingBody
+
+
+def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "mutualis.cli", *args],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **env},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_production_refuses_the_default_secret_key():
+    result = run_cli("selfcheck", DEBUG="false", MUTUALIS_ALLOW_INSECURE_KEY="false", SECRET_KEY="")
+    assert result.returncode != 0
+    assert "SECRET_KEY doit être définie en production" in result.stderr
+
+
+def test_bad_boolean_setting_fails_at_startup_in_french():
+    result = run_cli("selfcheck", DEBUG="peut-être")
+    assert result.returncode != 0
+    assert "DEBUG doit valoir true ou false" in result.stderr
+
+
+def test_cli_forwards_unknown_subcommands_to_django():
+    result = run_cli("showmigrations", "territories", "--plan")
+    assert result.returncode == 0, result.stderr
+    assert "territories.0001_initial" in result.stdout
+
+
+def test_cli_honours_database_url(tmp_path):
+    database = tmp_path / "autre.sqlite3"
+    result = run_cli("migrate", "--noinput", DATABASE_URL=f"sqlite:///{database}")
+    assert result.returncode == 0, result.stderr
+    assert database.stat().st_size > 0
+
+
+@pytest.mark.django_db
+def test_selfcheck_reports_missing_refdata_and_fails():
+    out = StringIO()
+    with pytest.raises(CommandError, match="vérification"):
+        call_command("selfcheck", stdout=out)
+    assert "Référentiel géographique : non chargé" in out.getvalue()
+    assert "Migrations : toutes appliquées" in out.getvalue()
+
+
+def test_secret_key_check_wants_a_long_key(settings):
+    settings.DEBUG = False
+    settings.SECRET_KEY = "court"
+    assert not check_secret_key().ok
+    settings.SECRET_KEY = "x" * 50
+    assert check_secret_key().ok
+
+
+@pytest.mark.django_db
+def test_demo_prepares_the_territory_once_with_sample_data_flagged():
+    out = StringIO()
+    call_command("demo", no_serve=True, stdout=out)
+    call_command("demo", no_serve=True, stdout=StringIO())
+    body = PoolingBody.objects.get(siren="200039063")
+    assert body.members.count() == 25
+    assert body.members.aggregate(p=Sum("population_municipale"))["p"] == 7054
+    assert set(Role.objects.filter(pooling_body=body).values_list("user__username", flat=True)) == {
+        "coordination",
+        "finances",
+        "elu",
+        "referent",
+    }
+    referent = Role.objects.get(name=Role.Name.REFERENT)
+    assert referent.member.insee_code == "21573"
+    sample = MemberAttribute.objects.filter(member__pooling_body=body)
+    assert sample.exists() and not sample.filter(is_sample=False).exists()
+    assert "identifiant « coordination »" in out.getvalue()
+    assert all(check.ok for check in run_checks() if check.label != "Clé secrète")
