@@ -1,0 +1,193 @@
+"""From float allocations to cents, with a French explanation of who pays what and why.
+
+`cents_allocation` turns float amounts into cents that sum exactly to the total:
+each amount is floored to the cent, then the cents left over (or missing, when floats
+overshoot) go one by one to the largest (or come from the smallest) remainders, ties in
+player order. It accepts negative amounts, unlike `money.allocate`.
+
+`assess(game, allocation)` gives the full report: per member what it pays, what it would
+pay alone and its saving; individual rationality; the core test with the group that
+could leave and why.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
+
+import numpy as np
+
+from mutualis.engine.explain import Explanation, Step
+from mutualis.engine.games.allocations import METHOD_TITLES
+from mutualis.engine.games.model import Allocation, CostGame
+from mutualis.engine.games.stability import CoreTest, core_test, individually_rational
+from mutualis.engine.money import CENT, ZERO, D, format_euros, to_cents
+
+ROUNDING_NOTE = (
+    "montants arrondis au centime inférieur, centimes restants attribués aux plus forts "
+    "restes (à égalité, dans l'ordre des membres)"
+)
+
+
+def cents_allocation(
+    players: Sequence[str], amounts: Sequence[float], total: Decimal
+) -> dict[str, Decimal]:
+    """Amounts to the cent, summing exactly to `total` (largest remainder, any sign)."""
+    total_cents = int(to_cents(total) / CENT)
+    floors: list[int] = []
+    remainders: list[Decimal] = []
+    for amount in amounts:
+        exact = D(float(amount)) * 100
+        floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
+        floors.append(floor)
+        remainders.append(exact - floor)
+    residue = total_cents - sum(floors)
+    order = sorted(range(len(floors)), key=lambda i: (-remainders[i], i))
+    if residue < 0:
+        order = sorted(range(len(floors)), key=lambda i: (remainders[i], i))
+    step = 1 if residue > 0 else -1
+    for count in range(abs(residue)):
+        floors[order[count % len(order)]] += step
+    result = {p: (Decimal(c) * CENT).quantize(CENT) for p, c in zip(players, floors, strict=True)}
+    assert sum(result.values(), ZERO) == to_cents(total)  # noqa: S101 - module invariant
+    return result
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    """One member: amount charged, stand-alone cost and saving, in euros to the cent."""
+
+    player: str
+    amount: Decimal
+    standalone: Decimal
+    saving: Decimal
+    individually_rational: bool
+    standard_error: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class SharingReport:
+    """An allocation checked and explained; `sum(amount) == total` to the cent."""
+
+    method: str
+    total: Decimal
+    lines: tuple[MemberLine, ...]
+    core: CoreTest
+    exact: bool
+    explanation: Explanation
+
+    @property
+    def amounts(self) -> dict[str, Decimal]:
+        return {line.player: line.amount for line in self.lines}
+
+    @property
+    def individually_rational(self) -> bool:
+        return all(line.individually_rational for line in self.lines)
+
+
+def _names(coalition: Sequence[str]) -> str:
+    return "{" + ", ".join(coalition) + "}"
+
+
+def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[Step]:
+    """French reading of the core test."""
+    where = (
+        "par énumération des coalitions"
+        if core.method == "enumeration"
+        else ("par programme linéaire en nombres entiers (HiGHS)")
+    )
+    steps: list[Step] = []
+    if core.violating_coalition is None:
+        steps.append(
+            Step(
+                "Test du cœur",
+                "aucun groupe de membres ne paierait moins en assurant le service seul "
+                f"(vérifié {where})",
+                "répartition stable",
+            )
+        )
+    else:
+        index = {p: i for i, p in enumerate(game.players)}
+        members = np.zeros((1, len(game.players)), dtype=np.bool_)
+        for p in core.violating_coalition:
+            members[0, index[p]] = True
+        charged = float(allocation.amounts[members[0]].sum())
+        alone = float(game.costs(members)[0])
+        steps.append(
+            Step(
+                "Test du cœur",
+                f"le groupe {_names(core.violating_coalition)} paie {format_euros(charged)} "
+                f"dans cette répartition mais paierait {format_euros(alone)} seul : il "
+                f"économiserait {format_euros(core.violation)} en quittant le service commun "
+                f"(groupe trouvé {where})",
+                "répartition instable",
+            )
+        )
+    if abs(core.budget_gap) > 0.005:
+        steps.append(
+            Step(
+                "Équilibre budgétaire",
+                f"la répartition couvre {format_euros(core.budget_gap)} de plus que le coût commun",
+                "non équilibrée",
+            )
+        )
+    return steps
+
+
+def assess(game: CostGame, allocation: Allocation, *, core_method: str = "auto") -> SharingReport:
+    """Check an allocation (individual rationality, core) and explain it in French.
+
+    Amounts go to the cent once, reconciled with c(N) for the rules of this package (with
+    the sum of the given amounts for an allocation given from outside).
+    """
+    players = tuple(game.players)
+    if allocation.method == "given":
+        total = to_cents(sum((D(float(x)) for x in allocation.amounts), Decimal(0)))
+    else:
+        total = to_cents(game.grand_cost())
+    cents = cents_allocation(players, list(allocation.amounts), total)
+    rational = individually_rational(game, allocation)
+    core = core_test(game, allocation, core_method)
+    alone = game.standalone()
+    title = METHOD_TITLES.get(allocation.method, allocation.method)
+    steps = [
+        Step("Coût commun du service pour tous les membres", "c(N)", format_euros(total)),
+        Step("Règle de répartition", allocation.note or title, title),
+    ]
+    errors = allocation.standard_errors
+    lines: list[MemberLine] = []
+    for i, player in enumerate(players):
+        amount = cents[player]
+        standalone = to_cents(float(alone[i]))
+        saving = standalone - amount
+        error = None if errors is None else to_cents(float(errors[i]))
+        lines.append(MemberLine(player, amount, standalone, saving, rational[i], error))
+        verdict = "" if rational[i] else " — paie plus que seul"
+        spread = "" if error is None else f", erreur-type {format_euros(error)}"
+        steps.append(
+            Step(
+                f"{player} paie",
+                f"seul : {format_euros(standalone)} ; économie : {format_euros(saving)}"
+                f"{spread}{verdict}",
+                format_euros(amount),
+            )
+        )
+    steps.append(Step("Arrondi", ROUNDING_NOTE))
+    if not allocation.exact:
+        steps.append(
+            Step(
+                "Précision",
+                "valeurs estimées par échantillonnage ; l'erreur-type est indiquée par membre",
+                "estimation",
+            )
+        )
+    steps.extend(core_steps(game, allocation, core))
+    return SharingReport(
+        method=allocation.method,
+        total=total,
+        lines=tuple(lines),
+        core=core,
+        exact=allocation.exact,
+        explanation=Explanation(f"Répartition du coût commun — {title}", tuple(steps)),
+    )

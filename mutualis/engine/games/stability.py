@@ -1,0 +1,223 @@
+"""Is an allocation stable? Individual rationality and the core test.
+
+For an allocation x of the cost c(N):
+
+- individual rationality: member i pays no more than alone, x_i ≤ c({i});
+- the core test: no group S would pay less on its own, x(S) ≤ c(S) for every S. The
+  test names the group whose members would save most by leaving, argmax_S x(S) − c(S),
+  and how much.
+
+Explicit and small games (n ≤ 25) are checked by enumerating the 2^n coalitions. The
+pooled-service game is checked at any n by a mixed-integer programme (HiGHS):
+singletons by individual rationality, coalitions of two or more by
+
+    max Σ_i (x_i − per_unit·w_i − v_i)·z_i − fixed − cost_per_etp·(step·L + M)
+    s.t. q·L ≥ Σ_i w_i z_i,  L ≥ min_level,  manager_span·M ≥ step·L,  Σ_i z_i ≥ 2,
+         z binary, L and M integers,
+
+whose optimum is max_{|S|≥2} x(S) − c(S): at the optimum, L and M are the fewest
+staffing steps and managers the workload needs (rational parameters are scaled to
+integer coefficients so that thresholds are exact).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from math import lcm
+
+import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from mutualis.engine.errors import EngineError
+from mutualis.engine.games.model import (
+    MAX_EXPLICIT_PLAYERS,
+    Allocation,
+    CostGame,
+    ExplicitGame,
+    FloatArray,
+    PooledServiceGame,
+    TooManyPlayers,
+    to_explicit,
+)
+from mutualis.engine.money import D
+
+
+class SolverFailed(EngineError):
+    """HiGHS did not prove an optimum within its limits."""
+
+
+def tolerance(game: CostGame) -> float:
+    """Numerical tolerance of the stability tests: 10⁻⁷ of c(N), at least 10⁻⁶ €."""
+    return max(1e-6, 1e-7 * abs(game.grand_cost()))
+
+
+@dataclass(frozen=True)
+class CoreTest:
+    """Result of the core test on an allocation.
+
+    `violation` = max(0, max_S x(S) − c(S)); `violating_coalition` is the group that would
+    save that much by leaving (None when in the core); `budget_gap` = x(N) − c(N).
+    """
+
+    in_core: bool
+    violating_coalition: tuple[str, ...] | None
+    violation: float
+    budget_gap: float
+    method: str
+
+
+def individually_rational(game: CostGame, allocation: Allocation) -> tuple[bool, ...]:
+    """x_i ≤ c({i}) for every player (within `tolerance`)."""
+    tol = tolerance(game)
+    return tuple(
+        bool(x <= s + tol) for x, s in zip(allocation.amounts, game.standalone(), strict=True)
+    )
+
+
+def _subset_sums(values: FloatArray) -> FloatArray:
+    sums = np.zeros(1)
+    for value in values:
+        sums = np.concatenate([sums, sums + value])
+    return sums
+
+
+def _explicit_core(game: ExplicitGame, x: FloatArray) -> tuple[float, int]:
+    excess = _subset_sums(x) - game.table
+    excess[0] = -np.inf
+    best = int(np.argmax(excess))
+    return float(excess[best]), best
+
+
+@dataclass(frozen=True)
+class _Problem:
+    """The pooled coalition MILP, ready for `milp` (variables z_1..z_n, L, M)."""
+
+    objective: FloatArray
+    constraints: list[LinearConstraint]
+    bounds: Bounds
+    integrality: FloatArray
+
+
+def _fraction(value: object) -> Fraction:
+    return Fraction(D(value))  # type: ignore[arg-type]
+
+
+def best_pooled_coalition(
+    game: PooledServiceGame,
+    gains: FloatArray,
+    *,
+    required: Sequence[int] = (),
+    excluded: Sequence[int] = (),
+    max_size: int | None = None,
+    time_limit: float = 60.0,
+) -> tuple[float, tuple[int, ...]]:
+    """max over S with |S| ≥ 2 of Σ_{i∈S} gains_i − c(S), and the S reaching it (MILP).
+
+    With gains = x this is the core test; with gains = c({i}) it is the coalition that
+    saves most. Raises SolverFailed when no coalition of two or more is feasible.
+    """
+    n = game.n
+    service = game.service
+    per_unit = float(D(service.per_unit))
+    cost_per_etp = float(D(service.cost_per_etp))
+    step = _fraction(service.step)
+    q = service.step_workload
+    span = None if service.manager_span is None else _fraction(service.manager_span)
+    weights = gains - per_unit * game.workloads - game.own_costs
+    # Variables: z (n), L, M. milp minimises: negate the gains.
+    objective = np.concatenate([-weights, [cost_per_etp * float(step), cost_per_etp]])
+    rows: list[LinearConstraint] = []
+    # q·L ≥ W  ⇔  a·L − b·W ≥ 0 with q = a/b.
+    staffing = np.concatenate(
+        [-q.denominator * game.workloads.astype(np.float64), [q.numerator, 0]]
+    )
+    rows.append(LinearConstraint(staffing, lb=0, ub=np.inf))
+    if span is not None:
+        # span·M ≥ step·L, scaled to integers by the common denominator.
+        scale = lcm(span.denominator, step.denominator)
+        managers = np.zeros(n + 2)
+        managers[n] = -float(step * scale)
+        managers[n + 1] = float(span * scale)
+        rows.append(LinearConstraint(managers, lb=0, ub=np.inf))
+    size = np.concatenate([np.ones(n), [0, 0]])
+    rows.append(LinearConstraint(size, lb=2, ub=np.inf if max_size is None else max_size))
+    lower = np.zeros(n + 2)
+    upper = np.ones(n + 2)
+    lower[n] = service.min_level
+    upper[n] = np.inf
+    upper[n + 1] = np.inf if span is not None else 0
+    for i in required:
+        lower[i] = 1
+    for i in excluded:
+        upper[i] = 0
+    result = milp(
+        objective,
+        constraints=rows,
+        bounds=Bounds(lower, upper),
+        integrality=np.ones(n + 2),
+        options={"mip_rel_gap": 1e-9, "time_limit": time_limit},
+    )
+    if result.status == 2:
+        raise SolverFailed(
+            "Aucune coalition d'au moins deux membres ne respecte les contraintes.",
+            required=tuple(required),
+            excluded=tuple(excluded),
+            max_size=max_size,
+        )
+    if result.x is None or result.status != 0:
+        raise SolverFailed(
+            f"Le solveur HiGHS n'a pas abouti ({result.message}).", status=result.status
+        )
+    chosen = np.flatnonzero(np.asarray(result.x[:n]) > 0.5)
+    membership = np.zeros((1, n), dtype=np.bool_)
+    membership[0, chosen] = True
+    value = float(gains[chosen].sum() - game.costs(membership)[0])
+    return value, tuple(int(i) for i in chosen)
+
+
+def core_test(game: CostGame, allocation: Allocation, method: str = "auto") -> CoreTest:
+    """The most-violated coalition, max_S x(S) − c(S), by enumeration or MILP (see module).
+
+    `method` is "enumeration", "milp" (pooled-service game only) or "auto": the MILP for
+    a pooled-service game of more than 12 members, enumeration otherwise.
+    """
+    use_milp = method == "milp" or (
+        method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12
+    )
+    x = np.asarray(allocation.amounts, dtype=np.float64)
+    players = tuple(game.players)
+    tol = tolerance(game)
+    gap = float(x.sum() - game.grand_cost())
+    if use_milp:
+        if not isinstance(game, PooledServiceGame):
+            raise EngineError("Le test du cœur par MILP ne vaut que pour le service mutualisé.")
+        singles = x - game.standalone()
+        best_single = int(np.argmax(singles))
+        members: tuple[int, ...] = (best_single,)
+        value = float(singles[best_single])
+        if game.n >= 2:
+            pooled_value, pooled = best_pooled_coalition(game, x)
+            if pooled_value > value:
+                value, members = pooled_value, pooled
+        used = "milp"
+    elif len(players) <= MAX_EXPLICIT_PLAYERS:
+        explicit = to_explicit(game)
+        value, mask = _explicit_core(explicit, x)
+        members = tuple(i for i in range(len(players)) if (mask >> i) & 1)
+        used = "enumeration"
+    else:
+        raise TooManyPlayers(
+            f"Le test du cœur par énumération est limité à {MAX_EXPLICIT_PLAYERS} membres "
+            f"(reçu : {len(players)}).",
+            n=len(players),
+        )
+    in_core = value <= tol and abs(gap) <= tol
+    return CoreTest(
+        in_core=in_core,
+        violating_coalition=None if value <= tol else tuple(players[i] for i in members),
+        violation=max(0.0, value),
+        budget_gap=gap,
+        method=used,
+    )
