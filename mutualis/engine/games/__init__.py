@@ -16,6 +16,7 @@ from mutualis.engine.games.allocations import (
     scrb,
     separable_costs,
 )
+from mutualis.engine.games.cores import LeastCore, least_core, nucleolus
 from mutualis.engine.games.model import (
     Allocation,
     CostGame,
@@ -27,9 +28,8 @@ from mutualis.engine.games.model import (
     TooManyPlayers,
     to_explicit,
 )
-from mutualis.engine.games.nucleolus import LeastCore, least_core, nucleolus
 from mutualis.engine.games.report import MemberLine, SharingReport, assess, cents_allocation
-from mutualis.engine.games.shapley import (
+from mutualis.engine.games.shapley_values import (
     enumerated_shapley,
     pooled_shapley,
     sampled_shapley,

@@ -15,9 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 from mutualis.engine.errors import EngineError, InvalidParameter
+from mutualis.engine.games.cores import MAX_NUCLEOLUS_PLAYERS, least_core, nucleolus
 from mutualis.engine.games.model import Allocation, CostGame
-from mutualis.engine.games.nucleolus import MAX_NUCLEOLUS_PLAYERS, least_core, nucleolus
-from mutualis.engine.games.shapley import shapley
+from mutualis.engine.games.shapley_values import shapley
 
 METHODS = ("shapley", "nucleolus", "least-core", "scrb", "proportional", "equal-savings")
 

@@ -118,8 +118,9 @@ def nucleolus(game: CostGame) -> Allocation:
     x = np.zeros(n)
     rounds = 0
     while True:
-        basis, _ = np.linalg.qr(np.array(eq_rows).T)
-        rank = int(np.linalg.matrix_rank(np.array(eq_rows)))
+        _, singular, right = np.linalg.svd(np.array(eq_rows), full_matrices=False)
+        rank = int((singular > _SPAN_TOL * singular[0]).sum())
+        basis = right[:rank].T  # orthonormal basis of the span of the fixed coalitions
         if rank >= n or not free.any():
             break
         # Drop coalitions whose excess is already determined by the fixed ones.
