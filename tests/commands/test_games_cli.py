@@ -1,0 +1,169 @@
+"""`mutualis games`: JSON in, JSON out, French errors naming the field."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from mutualis.commands.games import main
+from mutualis.engine.games import METHODS
+
+EXPLICIT = {
+    "players": ["A", "B", "C"],
+    "costs": {"A": 120, "B": 90, "C": 100, "A+B": 170, "C+A": 180, "B+C": 150, "C+B+A": 220},
+}
+
+POOLED = {
+    "players": [
+        {"id": "64102", "standalone": 91000, "workload": 410, "own_cost": 1200},
+        {"id": "64122", "standalone": 58000, "workload": 190},
+        {"id": "64160", "standalone": 22500, "workload": 60, "own_cost": 300},
+        {"id": "64189", "standalone": 19800, "workload": 35},
+        {"id": "64024", "standalone": 65000, "workload": 260, "own_cost": 800},
+    ],
+    "pooled_cost": {
+        "fixed": 15000,
+        "per_unit": 4.5,
+        "cost_per_etp": 52000,
+        "productivity": 600,
+        "min_etp": 1,
+        "step": 0.5,
+        "manager_span": 4,
+    },
+}
+
+
+@pytest.fixture
+def cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]):
+    def call(data: object, *args: str, raw: str | None = None) -> tuple[int, str, str]:
+        path = tmp_path / "jeu.json"
+        path.write_text(raw if raw is not None else json.dumps(data), encoding="utf-8")
+        command = args[0] if args else "solve"
+        code = main([command, str(path), *args[1:]])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return call
+
+
+@pytest.mark.parametrize("data", [EXPLICIT, POOLED], ids=["explicit", "pooled"])
+def test_solve_all_methods_reconciles_to_the_cent(cli, data) -> None:
+    code, out, err = cli(data, "solve", "--method", "all")
+    assert code == 0, err
+    result = json.loads(out)
+    assert set(result) == set(METHODS)
+    for method, item in result.items():
+        amounts = [Decimal(a) for a in item["allocation"].values()]
+        assert sum(amounts) == Decimal(item["total"]), method
+        assert isinstance(item["individually_rational"], bool)
+        assert set(item["core"]) >= {"in_core", "violating_coalition", "violation"}
+        assert item["exact"] is True
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_solve_each_method_on_the_explicit_form(cli, method: str) -> None:
+    code, out, _ = cli(EXPLICIT, "solve", "--method", method)
+    assert code == 0
+    result = json.loads(out)
+    assert result["method"] == method
+    assert result["total"] == "220.00"
+
+
+def test_nucleolus_of_the_explicit_example(cli) -> None:
+    """Everyone saves 30 here: the nucleolus equalises savings when the core allows it."""
+    _, out, _ = cli(EXPLICIT, "solve", "--method", "nucleolus")
+    assert json.loads(out)["allocation"] == {"A": "90.00", "B": "60.00", "C": "70.00"}
+
+
+def test_nucleolus_of_a_large_pooled_game_is_refused_in_french(cli) -> None:
+    big = dict(POOLED)
+    big["players"] = [
+        {"id": f"C{i}", "standalone": 20000 + i, "workload": 40 + i} for i in range(20)
+    ]
+    code, _, err = cli(big, "solve", "--method", "nucleolus")
+    assert code == 2
+    assert "nucléole" in err and "16 membres" in err
+    code, out, _ = cli(big, "solve", "--method", "all")
+    assert code == 0
+    assert "error" in json.loads(out)["nucleolus"]
+
+
+def test_optimise_prints_the_best_perimeter_and_partition(cli) -> None:
+    code, out, _ = cli(POOLED, "optimise")
+    assert code == 0
+    result = json.loads(out)
+    assert len(result["groups"]) == 1
+    assert Decimal(result["savings"]) > 0
+    code, out, _ = cli(POOLED, "optimise", "--groups", "2", "--excluded", "64189")
+    assert code == 0
+    result = json.loads(out)
+    assert all("64189" not in g["members"] for g in result["groups"])
+
+
+@pytest.mark.parametrize(
+    ("data", "raw", "field"),
+    [
+        (None, '{"players": ["A", "B"], "costs": {"A": 1, ', "JSON invalide"),
+        ({"players": ["A", "B"], "costs": {"A": 1, "B": 2}}, None, 'costs["A+B"]'),
+        ({"players": ["A", "B"], "costs": {"A": 1, "B": 2, "A+X": 3}}, None, "X"),
+        ({"players": ["A", "B"], "costs": {"A": -1, "B": 2, "A+B": 3}}, None, 'costs["A"]'),
+        ({"players": ["A", "B"], "costs": {"A": "abc", "B": 2, "A+B": 3}}, None, 'costs["A"]'),
+        ({"costs": {}}, None, "players"),
+        ({"players": ["A"]}, None, "costs"),
+        (
+            {**POOLED, "players": [{"id": "A", "standalone": 10}]},
+            None,
+            "players[0].workload",
+        ),
+        (
+            {**POOLED, "players": [{"id": "A", "standalone": 10, "workload": 2.5}]},
+            None,
+            "players[0].workload",
+        ),
+        (
+            {**POOLED, "pooled_cost": {**POOLED["pooled_cost"], "productivity": 0}},
+            None,
+            "pooled_cost.productivity",
+        ),
+        (
+            {**POOLED, "pooled_cost": {**POOLED["pooled_cost"], "fixed": -3}},
+            None,
+            "pooled_cost.fixed",
+        ),
+    ],
+    ids=[
+        "bad-json",
+        "missing-coalition",
+        "unknown-player",
+        "negative",
+        "not-a-number",
+        "no-players",
+        "no-costs",
+        "no-workload",
+        "fractional-workload",
+        "zero-productivity",
+        "negative-fixed",
+    ],
+)
+def test_malformed_input_exits_2_with_a_french_message_naming_the_field(
+    cli, data, raw, field: str
+) -> None:
+    code, out, err = cli(data, "solve", raw=raw)
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Erreur")
+    assert field in err
+
+
+def test_missing_file_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["solve", "/nonexistent/jeu.json"]) == 2
+    assert "Impossible de lire" in capsys.readouterr().err
+
+
+def test_unknown_required_member_exits_2(cli) -> None:
+    code, _, err = cli(POOLED, "optimise", "--required", "99999")
+    assert code == 2
+    assert "99999" in err
