@@ -22,7 +22,7 @@ demo: install ## Prepare the demo territory and serve it on http://127.0.0.1:800
 	DEBUG=true $(BIN)/mutualis demo
 
 lint: install ## ruff, mypy (strict on the engine), import-linter, migrations check
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff format --check mutualis tests benchmarks scripts
 	$(BIN)/ruff check .
 	$(BIN)/mypy mutualis/engine
 	$(BIN)/lint-imports

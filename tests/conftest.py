@@ -86,9 +86,14 @@ def client_for(client: Client):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(scope="session", autouse=True)
-def collected_static(django_db_blocker) -> None:  # type: ignore[no-untyped-def]
-    """Tests run with production settings, so pages need the collected manifest."""
+def collected_static(django_db_blocker, tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    """Tests run with production settings, so pages need the collected manifest.
+
+    Each run collects into its own directory, so parallel runs do not collide.
+    """
+    from django.conf import settings
     from django.core.management import call_command
 
+    settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)

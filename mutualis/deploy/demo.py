@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from mutualis.accounts.models import Role
+from mutualis.accounts.services import grant_role
 from mutualis.refdata.services import current_version, load_refdata
 from mutualis.territories import services as territories
 from mutualis.territories.models import MemberAttribute, PoolingBody
@@ -82,6 +83,6 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
             user.set_password(DEMO_PASSWORD)
             user.save()
         member = members[DEMO_REFERENT_INSEE] if role == Role.Name.REFERENT else None
-        territories.grant_role(user, body, role, member)
+        grant_role(user, body, role, member)
         logins.append(DemoLogin(username, Role.Name(role).label))
     return body, logins

@@ -126,16 +126,3 @@ def set_attribute(
         defaults={"label": label, "value": value, "source": source, "unit": unit},
     )
     return attribute
-
-
-def grant_role(
-    user: AbstractBaseUser, pooling_body: PoolingBody, name: str, member: Member | None = None
-) -> Role:
-    if (name == Role.Name.REFERENT) != (member is not None):
-        raise TerritoryError("Un rôle de référent·e désigne une commune, et lui seul.")
-    if member is not None and member.pooling_body_id != pooling_body.pk:
-        raise TerritoryError("Cette commune n'est pas membre de la structure porteuse.")
-    role, _ = Role.objects.get_or_create(
-        user=user, pooling_body=pooling_body, name=name, member=member
-    )
-    return role

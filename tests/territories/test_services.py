@@ -9,6 +9,7 @@ import pytest
 from django.db.models import Sum
 
 from mutualis.accounts.models import Role
+from mutualis.accounts.services import RoleError, grant_role
 from mutualis.refdata.services import UnknownEpci, load_refdata
 from mutualis.territories import services
 from mutualis.territories.domains import DEFAULT_DOMAINS
@@ -85,12 +86,12 @@ def test_membership_periods_may_not_overlap(world):
 @pytest.mark.django_db
 def test_referent_role_must_name_a_commune_of_the_same_body(world):
     user = UserFactory()
-    with pytest.raises(services.TerritoryError):
-        services.grant_role(user, world.body, Role.Name.REFERENT)
-    with pytest.raises(services.TerritoryError):
-        services.grant_role(user, world.body, Role.Name.REFERENT, world.foreign_commune)
-    with pytest.raises(services.TerritoryError):
-        services.grant_role(user, world.body, Role.Name.ADMIN, world.own_commune)
+    with pytest.raises(RoleError):
+        grant_role(user, world.body, Role.Name.REFERENT)
+    with pytest.raises(RoleError):
+        grant_role(user, world.body, Role.Name.REFERENT, world.foreign_commune)
+    with pytest.raises(RoleError):
+        grant_role(user, world.body, Role.Name.ADMIN, world.own_commune)
     assert not Role.objects.filter(user=user).exists()
 
 
