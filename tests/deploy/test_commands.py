@@ -87,3 +87,11 @@ def test_demo_prepares_the_territory_once_with_sample_data_flagged():
     assert sample.exists() and not sample.filter(is_sample=False).exists()
     assert "identifiant « coordination »" in out.getvalue()
     assert all(check.ok for check in run_checks() if check.label != "Clé secrète")
+
+
+def test_default_sqlite_database_is_created_in_a_fresh_data_dir(tmp_path):
+    data_dir = tmp_path / "neuf" / "donnees"
+    env = {"MUTUALIS_DATA_DIR": str(data_dir), "DATABASE_URL": ""}
+    result = run_cli("migrate", "--noinput", **env)
+    assert result.returncode == 0, result.stderr
+    assert (data_dir / "mutualis.sqlite3").stat().st_size > 0
