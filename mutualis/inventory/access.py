@@ -1,0 +1,61 @@
+"""Loading campaigns and their members through the tenancy helpers of `accounts.access`.
+
+Another body's campaign is a 404, like any other tenant object; a member outside the
+campaign's body is a 404 too; editing another commune is a 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from mutualis.accounts.access import Abilities, User, get_pooling_body_for
+from mutualis.inventory.models import Campaign, Submission
+from mutualis.territories.models import Member
+
+
+def get_campaign_for(user: User, body_pk: int, campaign_pk: int) -> tuple[Campaign, Abilities]:
+    """A campaign of a pooling body the user can see, and the user's abilities; or 404."""
+    body, abilities = get_pooling_body_for(user, body_pk)
+    campaign = Campaign.objects.filter(pk=campaign_pk, pooling_body=body).first()
+    if campaign is None:
+        raise Http404
+    campaign.pooling_body = body
+    return campaign, abilities
+
+
+def get_campaign_member_for(
+    user: User, body_pk: int, campaign_pk: int, member_pk: int, *, edit: bool = False
+) -> tuple[Campaign, Member, Abilities]:
+    """A member of the campaign's body; 404 elsewhere, 403 when `edit` is refused."""
+    campaign, abilities = get_campaign_for(user, body_pk, campaign_pk)
+    member = Member.objects.filter(pk=member_pk, pooling_body_id=campaign.pooling_body_id).first()
+    if member is None:
+        raise Http404
+    if edit and not abilities.can_edit_member(member):
+        raise PermissionDenied
+    return campaign, member, abilities
+
+
+@dataclass(frozen=True)
+class EntryRights:
+    """What the user may do on one member's entry, computed once per page."""
+
+    can_edit: bool
+    can_submit: bool
+    can_reopen: bool
+
+
+def entry_rights(
+    abilities: Abilities, campaign: Campaign, member: Member, submission: Submission | None
+) -> EntryRights:
+    """A submitted entry is read-only for the référent until the coordinator reopens it."""
+    may_edit_member = abilities.can_edit_member(member) and campaign.is_open
+    submitted = submission is not None and submission.is_submitted
+    return EntryRights(
+        can_edit=may_edit_member and (not submitted or abilities.can_manage),
+        can_submit=may_edit_member and not submitted,
+        can_reopen=abilities.can_manage and campaign.is_open and submitted,
+    )
