@@ -14,6 +14,7 @@ c({i}) = what member i pays alone today. Three kinds of games share one interfac
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -276,8 +277,8 @@ class PooledCost:
         return float(_fraction(self.cost_per_etp, "cost_per_etp") * etp)
 
     def level_costs(self, max_level: int) -> FloatArray:
-        """G(L) for L = 0..max_level."""
-        return np.array([self.level_cost(level) for level in range(max_level + 1)])
+        """G(L) for L = 0..max_level (cached: the table only grows with the service)."""
+        return _level_cost_table(self, max_level).copy()
 
     def cost(self, workload: int) -> float:
         """F(W) for one workload."""
@@ -292,6 +293,11 @@ class PooledCost:
         levels = self.levels(workloads)
         table = self.level_costs(int(levels.max(initial=0)))
         return float(D(self.fixed)) + float(D(self.per_unit)) * workloads + table[levels]
+
+
+@functools.lru_cache(maxsize=64)
+def _level_cost_table(service: PooledCost, max_level: int) -> FloatArray:
+    return np.array([service.level_cost(level) for level in range(max_level + 1)])
 
 
 @dataclass(frozen=True)

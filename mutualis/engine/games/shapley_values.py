@@ -199,19 +199,31 @@ def _step_part(game: PooledServiceGame, weights: FloatArray) -> FloatArray:
     shifts_b = np.arange(1, n - half)
     signs_b = np.where(shifts_b % 2 == 1, 1.0, -1.0)
     shifts_f = np.arange(half + 1)
-    rows_f = shifts_f[None, :]
-    rows_b = (shifts_b - 1)[None, :]
+    # Flat tables; the forward one gets a zero column in front for points below 0 (Fc = 0
+    # there). Backward points x + j·w (j ≥ 1) are never negative; forward points never
+    # exceed the total workload, so each side needs a single clip.
+    stride_f = width + 2
+    flat_f = np.concatenate([np.zeros((half + 1, 1)), psi_forward], axis=1).ravel()
+    offsets_f = (shifts_f * stride_f)[:, None]
+    stride_b = width + 1
+    flat_b = psi_backward.ravel()
+    offsets_b = ((shifts_b - 1) * stride_b)[:, None]
+    del psi_forward, psi_backward
 
-    def phi(points: np.ndarray, w: int) -> FloatArray:
-        """Σ_k p(k) Fc_{−i}(k, x) at each point x (a vector), for a player of workload w."""
-        y_f = points[:, None] - shifts_f[None, :] * w
-        ok_f = y_f >= 0
-        val_f = psi_forward[rows_f, np.clip(y_f, 0, width)] * ok_f
-        y_b = points[:, None] + shifts_b[None, :] * w
-        ok_b = y_b >= 0
-        val_b = psi_backward[rows_b, np.clip(y_b, 0, width)] * ok_b
-        result: FloatArray = val_f @ signs_f + val_b @ signs_b
-        return result
+    result = np.zeros(n)
+    for i in range(n):
+        w = int(scaled[i])
+        if w == 0:
+            continue
+        # Σ_k p(k) Fc_{−i}(k, x) at x = T_l and x = T_l − w_i, for every level l.
+        # Rows: shift j, columns: points, so that each row reads one table row in order.
+        points = np.concatenate([thresholds, thresholds - w])[None, :]
+        index_f = np.maximum(points - shifts_f[:, None] * w + 1, 0) + offsets_f
+        index_b = np.minimum(points + shifts_b[:, None] * w, width) + offsets_b
+        phi = signs_f @ np.take(flat_f, index_f) + signs_b @ np.take(flat_b, index_b)
+        count = thresholds.size
+        result[i] = float(jumps @ (phi[:count] - phi[count:]))
+    return result
 
     result = np.zeros(n)
     for i in range(n):
