@@ -36,7 +36,8 @@ test-postgres: install ## Tests on a throwaway PostgreSQL cluster (skipped witho
 
 test: lint test-sqlite test-postgres ## Everything CI runs: lint, then tests on SQLite and PostgreSQL
 
-bench: install ## Engine and page timings, printed as ratios to their targets
+bench: install ## Engine and page timings, printed as ratios to their targets and peers
+	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
 
 clean: ## Remove the virtualenv, node_modules and local data

@@ -109,14 +109,21 @@ def peers(
     else:
         values = big.table[1:]
         seconds, theirs = timed(lambda: coopgame.shapley(coopgame.Game(values)), repeat=1)
-        ours = enumerated_shapley(big).amounts
-        gap = float(np.max(np.abs(np.array(theirs) - ours)))
-        print(f"coopgame-py shapley n=20 : {seconds:.3f} s, écart max {gap:.2e}")
+        own_seconds, ours_alloc = timed(lambda: enumerated_shapley(big), repeat=1)
+        gap = float(np.max(np.abs(np.array(theirs) - ours_alloc.amounts)))
+        print(
+            f"coopgame-py shapley n=20 : {seconds:.3f} s contre {own_seconds:.3f} s pour Mutualis "
+            f"(ratio Mutualis/pair {own_seconds / seconds:.2f}), écart max {gap:.2e}"
+        )
         seconds, theirs = timed(
             lambda: coopgame.cost_nucleolus(coopgame.Game(small.table[1:])), repeat=1
         )
+        own_seconds, _ = timed(lambda: nucleolus(small), repeat=1)
         gap = float(np.max(np.abs(np.array(theirs) - nucl.amounts)))
-        print(f"coopgame-py cost_nucleolus n=12 : {seconds:.3f} s, écart max {gap:.2e}")
+        print(
+            f"coopgame-py cost_nucleolus n=12 : {seconds:.3f} s contre {own_seconds:.3f} s "
+            f"(ratio Mutualis/pair {own_seconds / seconds:.2f}), écart max {gap:.2e}"
+        )
         n = game.n
 
         table = game.service.costs(np.arange(int(game.workloads.sum()) + 1))
@@ -148,7 +155,27 @@ def peers(
     except ImportError as exc:
         print(f"pycoopgame : peer unavailable ({exc})")
     else:
-        print(f"pycoopgame importable ({pycoopgame.__name__}), comparaison non mise en place")
+        compare_pycoopgame(pycoopgame, small)
+
+
+def compare_pycoopgame(module: Any, small: ExplicitGame, n: int = 8) -> None:
+    """pyCoopGame walks a pandas table of coalitions row by row: compared at n = 8."""
+    import pandas as pd
+
+    players = small.players[:n]
+    rows = []
+    for mask in range(1, 1 << n):
+        coalition = [players[i] for i in range(n) if mask >> i & 1]
+        rows.append({"coalition": coalition, "value": float(small.table[mask])})
+    frame = pd.DataFrame(rows)
+    sub = ExplicitGame(players, np.concatenate([[0.0], frame["value"].to_numpy()]))
+    seconds, theirs = timed(lambda: module.Shapley(frame), repeat=1)
+    own_seconds, ours = timed(lambda: enumerated_shapley(sub), repeat=1)
+    gap = max(abs(theirs[p] - ours.amounts[i]) for i, p in enumerate(players))
+    print(
+        f"pycoopgame Shapley n={n} : {seconds:.3f} s contre {own_seconds:.4f} s "
+        f"(ratio Mutualis/pair {own_seconds / seconds:.4f}), écart max {gap:.2e}"
+    )
 
 
 if __name__ == "__main__":
