@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Sum
+from django.forms import BaseForm as Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,8 +28,18 @@ from mutualis.territories.forms import (
     MemberForm,
     MembershipForm,
 )
-from mutualis.territories.models import Domain, Membership
+from mutualis.territories.models import Domain, Membership, PoolingBody
 from mutualis.territories.phases import PHASES_BY_SLUG
+
+
+def _form_page(
+    request: HttpRequest, body: PoolingBody, form: Form, title: str, back: str
+) -> HttpResponse:
+    return render(
+        request,
+        "territories/form.html",
+        {"body": body, "form": form, "title": title, "back": back, "current_phase": "territoire"},
+    )
 
 
 @login_required
@@ -127,16 +138,12 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         form.save()
         messages.success(request, _("Fiche de %(name)s enregistrée.") % {"name": member.name})
         return redirect("territories:member", pk=pk, member_pk=member.pk)
-    return render(
+    return _form_page(
         request,
-        "territories/form.html",
-        {
-            "body": member.pooling_body,
-            "form": form,
-            "title": _("Modifier %(name)s") % {"name": member.name},
-            "back": reverse("territories:member", args=[pk, member.pk]),
-            "current_phase": "territoire",
-        },
+        member.pooling_body,
+        form,
+        _("Modifier %(name)s") % {"name": member.name},
+        reverse("territories:member", args=[pk, member.pk]),
     )
 
 
@@ -149,16 +156,12 @@ def attribute_add(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse
         services.set_attribute(member, **form.cleaned_data)
         messages.success(request, _("Attribut enregistré."))
         return redirect("territories:member", pk=pk, member_pk=member.pk)
-    return render(
+    return _form_page(
         request,
-        "territories/form.html",
-        {
-            "body": member.pooling_body,
-            "form": form,
-            "title": _("Ajouter un attribut à %(name)s") % {"name": member.name},
-            "back": reverse("territories:member", args=[pk, member.pk]),
-            "current_phase": "territoire",
-        },
+        member.pooling_body,
+        form,
+        _("Ajouter un attribut à %(name)s") % {"name": member.name},
+        reverse("territories:member", args=[pk, member.pk]),
     )
 
 
@@ -176,16 +179,12 @@ def membership_add(request: HttpRequest, pk: int, member_pk: int) -> HttpRespons
         else:
             messages.success(request, _("Adhésion enregistrée."))
             return redirect("territories:member", pk=pk, member_pk=member.pk)
-    return render(
+    return _form_page(
         request,
-        "territories/form.html",
-        {
-            "body": member.pooling_body,
-            "form": form,
-            "title": _("Ajouter une période d'adhésion pour %(name)s") % {"name": member.name},
-            "back": reverse("territories:member", args=[pk, member.pk]),
-            "current_phase": "territoire",
-        },
+        member.pooling_body,
+        form,
+        _("Ajouter une période d'adhésion pour %(name)s") % {"name": member.name},
+        reverse("territories:member", args=[pk, member.pk]),
     )
 
 
@@ -222,16 +221,12 @@ def domain_edit(request: HttpRequest, pk: int, domain_pk: int | None = None) -> 
         form.save()
         messages.success(request, _("Domaine enregistré."))
         return redirect("territories:domains", pk=body.pk)
-    return render(
+    return _form_page(
         request,
-        "territories/form.html",
-        {
-            "body": body,
-            "form": form,
-            "title": _("Nouveau domaine") if domain_pk is None else instance.name,
-            "back": reverse("territories:domains", args=[body.pk]),
-            "current_phase": "territoire",
-        },
+        body,
+        form,
+        _("Nouveau domaine") if domain_pk is None else instance.name,
+        reverse("territories:domains", args=[body.pk]),
     )
 
 
