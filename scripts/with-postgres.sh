@@ -10,6 +10,8 @@ find_bin() {
 }
 INITDB=$(find_bin initdb || true)
 PG_CTL=$(find_bin pg_ctl || true)
+CREATEDB=$(ls /usr/lib/postgresql/*/bin/createdb 2>/dev/null | sort -V | tail -n 1)
+[ -n "$CREATEDB" ] || CREATEDB=$(find_bin createdb || true)
 if [ -z "$INITDB" ] || [ -z "$PG_CTL" ]; then
   if [ "${CI:-}" = "true" ]; then
     echo "ERREUR : binaires du serveur PostgreSQL (initdb, pg_ctl) introuvables ; requis en CI." >&2
@@ -41,6 +43,7 @@ trap cleanup EXIT
 "${as_owner[@]}" "$PG_CTL" -D "$workdir/data" -l "$workdir/server.log" -w \
   -o "-p $port -k $workdir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
   start >/dev/null
+"${as_owner[@]}" "$CREATEDB" -h 127.0.0.1 -p "$port" -U mutualis mutualis
 echo "PostgreSQL temporaire sur 127.0.0.1:$port"
 export DATABASE_URL="postgres://mutualis@127.0.0.1:$port/mutualis"
 "$@"

@@ -37,8 +37,9 @@ def test_bad_boolean_setting_fails_at_startup_in_french():
     assert "DEBUG doit valoir true ou false" in result.stderr
 
 
-def test_cli_forwards_unknown_subcommands_to_django():
-    result = run_cli("showmigrations", "territories", "--plan")
+def test_cli_forwards_unknown_subcommands_to_django(tmp_path):
+    database = f"sqlite:///{tmp_path / 'vide.sqlite3'}"
+    result = run_cli("showmigrations", "territories", "--plan", DATABASE_URL=database)
     assert result.returncode == 0, result.stderr
     assert "territories.0001_initial" in result.stdout
 
