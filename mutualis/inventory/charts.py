@@ -13,6 +13,10 @@ from decimal import Decimal
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from mutualis.engine.money import format_euros
+from mutualis.inventory.diagnostic import Diagnostic, MemberCost
 
 FONT = 'font-family="system-ui, sans-serif" font-size="11"'
 INK = "#1e1e28"
@@ -140,3 +144,56 @@ def stacked_bars(
         )
     parts.append("</svg>")
     return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped
+
+
+# --- the diagnostic's charts ----------------------------------------------------------------
+
+
+def modes_chart(diagnostic: Diagnostic, chart_id: str = "modes") -> SafeString:
+    """Provision modes per domain, stacked (the domains table is its data table)."""
+    series = [m.label for m in diagnostic.domains[0].modes] if diagnostic.domains else []
+    return stacked_bars(
+        [(d.domain.name, [m.count for m in d.modes]) for d in diagnostic.domains],
+        series,
+        chart_id=chart_id,
+        title=_("Modes de gestion par domaine"),
+        description=_(
+            "Nombre de membres par mode de gestion (en régie, externalisé, déjà mutualisé, "
+            "non assuré) pour chacun des %(count)s domaines ; le tableau qui suit donne les "
+            "mêmes chiffres."
+        )
+        % {"count": len(diagnostic.domains)},
+    )
+
+
+def cost_chart(costs: Sequence[MemberCost], chart_id: str = "cout-habitant") -> SafeString:
+    """Cost per inhabitant per member, highest first."""
+    return horizontal_bars(
+        [
+            Bar(c.member.name, c.cost_per_inhabitant, format_euros(c.cost_per_inhabitant))
+            for c in costs
+        ],
+        chart_id=chart_id,
+        title=_("Coût par habitant par membre"),
+        description=_(
+            "Coût annuel (personnel et fonctionnement) divisé par la population municipale, "
+            "pour %(count)s membres, du plus élevé au plus faible ; le tableau qui suit donne "
+            "les mêmes chiffres."
+        )
+        % {"count": len(costs)},
+    )
+
+
+def score_chart(diagnostic: Diagnostic, chart_id: str = "scores") -> SafeString:
+    """Opportunity score per domain, highest first."""
+    ranked = diagnostic.by_score
+    return horizontal_bars(
+        [Bar(d.domain.name, Decimal(d.score.value), f"{d.score.value} / 100") for d in ranked],
+        chart_id=chart_id,
+        title=_("Score d'opportunité par domaine"),
+        description=_(
+            "Score de 0 à 100 pour %(count)s domaines, du plus élevé au plus faible ; le "
+            "tableau des domaines donne les mêmes chiffres et le détail de chaque score."
+        )
+        % {"count": len(ranked)},
+    )

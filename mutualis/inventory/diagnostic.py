@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from mutualis.engine.annualised import Equipment, annualised_cost
 from mutualis.engine.explain import Explanation, Step
-from mutualis.engine.money import format_euros, format_number, format_percent, to_cents
+from mutualis.engine.money import format_number, format_percent, to_cents
 from mutualis.inventory.models import (
     Asset,
     Campaign,
@@ -307,6 +307,10 @@ class Territory:
             return ZERO
         return Decimal(self.submitted_count) / Decimal(self.member_count)
 
+    @property
+    def completion_text(self) -> str:
+        return format_percent(self.completion, 0)
+
 
 @dataclass(frozen=True)
 class Diagnostic:
@@ -316,6 +320,10 @@ class Diagnostic:
     on: date
     territory: Territory
     domains: tuple[DomainDiagnostic, ...]
+
+    @property
+    def mode_labels(self) -> tuple[str, ...]:
+        return tuple(_mode_label(mode) for mode in MODES)
 
     def domain(self, domain_id: int) -> DomainDiagnostic | None:
         return next((d for d in self.domains if d.domain.id == domain_id), None)
@@ -833,16 +841,3 @@ def load_inputs(campaign: Campaign, *, domain_id: int | None = None) -> Inputs:
 def build_diagnostic(campaign: Campaign, *, on: date, domain_id: int | None = None) -> Diagnostic:
     """Load a campaign and analyse it; `on` is the caller's today (contract windows)."""
     return analyse(load_inputs(campaign, domain_id=domain_id), on)
-
-
-def explanation_text(score: OpportunityScore) -> str:
-    """Plain French reading of a score (Excel cell, PDF fallback)."""
-    return score.explanation.text()
-
-
-def money(value: Decimal | None) -> str:
-    return "—" if value is None else format_euros(value)
-
-
-def percent(value: Decimal) -> str:
-    return format_percent(value, 0)

@@ -1,0 +1,349 @@
+"""The diagnostic report: PDF (WeasyPrint, from `inventory/report.html`) and Excel.
+
+Both are built from a `Diagnostic`; the PDF carries the same SVG charts as the page.
+Nothing is fetched from the network: WeasyPrint may only read `data:` URLs, and fonts are
+the system's.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from mutualis.inventory import charts
+from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
+from mutualis.inventory.models import Campaign
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MONEY_FORMAT = '#,##0.00 "€"'
+FTE_FORMAT = "0.00"
+INTEGER_FORMAT = "#,##0"
+PERCENT_FORMAT = '0" %"'
+SHARE_FORMAT = "0%"
+DATE_FORMAT = "DD/MM/YYYY"
+HEADER_ROW = 3
+BANNER_FONT = Font(bold=True, color="A3201D", size=12)
+
+
+def write_report(campaign: Campaign, path: Path) -> None:
+    """Write the diagnostic of `campaign` to `path`, as PDF or Excel after its extension."""
+    suffix = path.suffix.lower()
+    if suffix not in (".pdf", ".xlsx"):
+        raise ValueError(
+            _("Extension « %(suffix)s » non prise en charge : le rapport s'écrit en .pdf ou .xlsx.")
+            % {"suffix": path.suffix or _("aucune")}
+        )
+    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
+    data = render_pdf(diagnostic) if suffix == ".pdf" else render_xlsx(diagnostic)
+    path.write_bytes(data)
+
+
+# --- PDF ---------------------------------------------------------------------------------
+
+
+def report_html(diagnostic: Diagnostic) -> str:
+    return render_to_string(
+        "inventory/report.html",
+        {
+            "diagnostic": diagnostic,
+            "modes_chart": charts.modes_chart(diagnostic),
+            "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
+            "score_chart": charts.score_chart(diagnostic),
+        },
+    )
+
+
+def render_pdf(diagnostic: Diagnostic) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    return HTML(string=report_html(diagnostic), base_url=None, url_fetcher=fetcher).write_pdf()
+
+
+# --- Excel -------------------------------------------------------------------------------
+
+Cell = Any
+Column = tuple[str, int, str | None]  # header, width, number format
+
+
+def _sheet(
+    wb: Workbook,
+    diagnostic: Diagnostic,
+    title: str,
+    columns: Sequence[Column],
+    rows: Sequence[Sequence[Cell]],
+) -> Worksheet:
+    ws = wb.create_sheet(title)
+    heading = _("%(title)s — diagnostic %(year)s, %(body)s") % {
+        "title": title,
+        "year": diagnostic.year,
+        "body": diagnostic.body_name,
+    }
+    if diagnostic.is_sample:
+        ws.cell(row=1, column=1, value=_("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading)
+        ws.cell(row=1, column=1).font = BANNER_FONT
+    else:
+        ws.cell(row=1, column=1, value=heading).font = Font(bold=True, size=12)
+    for index, (header, width, _format) in enumerate(columns, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=index, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        ws.column_dimensions[get_column_letter(index)].width = width
+    for offset, values in enumerate(rows, start=HEADER_ROW + 1):
+        for index, value in enumerate(values, start=1):
+            cell = ws.cell(row=offset, column=index, value=value)
+            number_format = columns[index - 1][2]
+            if number_format and isinstance(value, int | Decimal | date):
+                cell.number_format = number_format
+            elif isinstance(value, str) and "\n" in value:
+                cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+    return ws
+
+
+def _domain_name(domain: Any) -> str:
+    return domain.name if domain is not None else _("(hors domaine)")
+
+
+def _synthesis_rows(d: Diagnostic) -> list[list[Cell]]:
+    t = d.territory
+    rows: list[list[Cell]] = [
+        [_("Structure porteuse"), d.body_name],
+        [_("Année de référence"), d.year],
+        [_("Date de l'analyse"), d.on],
+        [_("Membres"), t.member_count],
+        [_("Membres ayant répondu"), t.answered_count],
+        [_("Réponses transmises"), t.submitted_count],
+        [_("Taux de réponses transmises"), t.completion],
+        [_("Population municipale"), t.population],
+        [_("ETP déclarés"), t.fte],
+        [_("Coût de personnel"), t.staff_cost],
+        [_("Charges de fonctionnement"), t.operating_cost],
+        [_("Coût total"), t.total_cost],
+        [_("Coût par habitant (membres ayant répondu)"), t.cost_per_inhabitant],
+        [_("Services fragiles"), t.fragility_count],
+        [_("Contrats arrivant à échéance sous 24 mois"), len(t.contract_windows)],
+        [_("Équipements mutualisables sous-utilisés"), len(t.underused_assets)],
+    ]
+    if t.excluded_no_population:
+        rows.append(
+            [
+                _("Membres exclus du coût par habitant (population inconnue)"),
+                ", ".join(m.name for m in t.excluded_no_population),
+            ]
+        )
+    return rows
+
+
+def render_xlsx(diagnostic: Diagnostic) -> bytes:
+    """One sheet per table; numbers stay numbers, with French-style formats."""
+    d = diagnostic
+    wb = Workbook()
+    wb.remove(wb.active)
+    formats: dict[str, str] = {
+        _("Année de référence"): "0",
+        _("Date de l'analyse"): DATE_FORMAT,
+        _("Taux de réponses transmises"): SHARE_FORMAT,
+        _("ETP déclarés"): FTE_FORMAT,
+        _("Coût de personnel"): MONEY_FORMAT,
+        _("Charges de fonctionnement"): MONEY_FORMAT,
+        _("Coût total"): MONEY_FORMAT,
+        _("Coût par habitant (membres ayant répondu)"): MONEY_FORMAT,
+    }
+    ws = _sheet(
+        wb,
+        d,
+        _("Synthèse"),
+        [(_("Indicateur"), 55, None), (_("Valeur"), 45, INTEGER_FORMAT)],
+        _synthesis_rows(d),
+    )
+    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
+        label, value = row[0].value, row[1]
+        if label in formats and value.value is not None:
+            value.number_format = formats[label]
+    mode_columns: list[Column] = [(label, 12, INTEGER_FORMAT) for label in d.mode_labels]
+    _sheet(
+        wb,
+        d,
+        _("Domaines"),
+        [
+            (_("Domaine"), 30, None),
+            (_("Famille"), 22, None),
+            (_("Réponses"), 11, INTEGER_FORMAT),
+            *mode_columns,
+            (_("Membres couverts"), 11, INTEGER_FORMAT),
+            (_("ETP"), 10, FTE_FORMAT),
+            (_("Coût de personnel"), 16, MONEY_FORMAT),
+            (_("Charges de fonctionnement"), 16, MONEY_FORMAT),
+            (_("Coût total"), 16, MONEY_FORMAT),
+            (_("Services fragiles"), 11, INTEGER_FORMAT),
+            (_("Logiciels distincts"), 11, INTEGER_FORMAT),
+            (_("Éditeurs"), 30, None),
+            (_("Contrats à échéance sous 24 mois"), 12, INTEGER_FORMAT),
+            (_("Équipements sous-utilisés"), 12, INTEGER_FORMAT),
+            (_("Besoins exprimés"), 11, INTEGER_FORMAT),
+            (_("Score d'opportunité (sur 100)"), 12, INTEGER_FORMAT),
+            (_("Détail du score"), 80, None),
+        ],
+        [
+            [
+                r.domain.name,
+                r.domain.family,
+                r.answered_count,
+                *[m.count for m in r.modes],
+                r.covered_count,
+                r.fte,
+                r.staff_cost,
+                r.operating_cost,
+                r.total_cost,
+                len(r.fragilities),
+                r.product_count,
+                ", ".join(r.vendors),
+                len(r.contract_windows),
+                len(r.underused_assets),
+                len(r.needs),
+                r.score.value,
+                r.score.explanation.text(),
+            ]
+            for r in d.domains
+        ],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Coût par habitant"),
+        [
+            (_("Membre"), 30, None),
+            (_("Code"), 10, None),
+            (_("Population municipale"), 14, INTEGER_FORMAT),
+            (_("Coût total"), 16, MONEY_FORMAT),
+            (_("Coût par habitant"), 14, MONEY_FORMAT),
+        ],
+        [
+            [c.member.name, c.member.code, c.population, c.total_cost, c.cost_per_inhabitant]
+            for c in d.territory.member_costs
+        ],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Fragilités"),
+        [
+            (_("Domaine"), 30, None),
+            (_("Membre"), 30, None),
+            (_("ETP"), 10, FTE_FORMAT),
+            (_("Motif"), 50, None),
+        ],
+        [[f.domain.name, f.member.name, f.fte, f.reason] for r in d.domains for f in r.fragilities],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Contrats"),
+        [
+            (_("Fin"), 12, DATE_FORMAT),
+            (_("Domaine"), 30, None),
+            (_("Membre"), 30, None),
+            (_("Type"), 20, None),
+            (_("Fournisseur"), 25, None),
+            (_("Produit ou objet"), 30, None),
+            (_("Coût annuel"), 14, MONEY_FORMAT),
+            (_("Mois restants"), 10, INTEGER_FORMAT),
+            (_("Préavis à donner avant le"), 14, DATE_FORMAT),
+        ],
+        [
+            [
+                w.end_on,
+                _domain_name(w.domain),
+                w.member.name,
+                w.kind_label,
+                w.vendor,
+                w.product,
+                w.yearly_cost,
+                w.months_left,
+                w.notice_by,
+            ]
+            for w in d.territory.contract_windows
+        ],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Logiciels"),
+        [
+            (_("Domaine"), 30, None),
+            (_("Éditeur"), 25, None),
+            (_("Logiciel"), 30, None),
+            (_("Nombre de membres"), 12, INTEGER_FORMAT),
+            (_("Membres"), 60, None),
+            (_("Coût annuel cumulé"), 16, MONEY_FORMAT),
+        ],
+        [
+            [
+                r.domain.name,
+                p.vendor,
+                p.product,
+                len(p.members),
+                ", ".join(p.members),
+                p.yearly_cost,
+            ]
+            for r in d.domains
+            for p in r.products
+        ],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Équipements"),
+        [
+            (_("Domaine"), 30, None),
+            (_("Membre"), 30, None),
+            (_("Type"), 14, None),
+            (_("Désignation"), 30, None),
+            (_("Taux d'utilisation"), 12, PERCENT_FORMAT),
+            (_("Coût annualisé"), 16, MONEY_FORMAT),
+        ],
+        [
+            [
+                _domain_name(a.domain),
+                a.member.name,
+                a.kind_label,
+                a.name,
+                a.utilisation_rate,
+                a.annual_cost,
+            ]
+            for a in d.territory.underused_assets
+        ],
+    )
+    _sheet(
+        wb,
+        d,
+        _("Besoins"),
+        [
+            (_("Domaine"), 30, None),
+            (_("Membre"), 30, None),
+            (_("Besoins"), 60, None),
+            (_("Difficultés"), 60, None),
+        ],
+        [
+            [n.domain.name, n.member.name, n.needs, n.difficulties]
+            for r in d.domains
+            for n in r.needs
+        ],
+    )
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -1,0 +1,99 @@
+"""The diagnostic dashboard of a campaign, its domain pages and its PDF and Excel exports.
+
+Every role of the pooling body reads them, elected officials and référents included: the
+diagnostic is the shared picture of the territory, read-only, and shows only aggregates
+already visible to the body's members. Another body's user gets a 404.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import render
+from django.utils import timezone
+
+from mutualis.inventory import charts, report
+from mutualis.inventory.access import get_campaign_for
+from mutualis.inventory.diagnostic import build_diagnostic
+
+PHASE = "diagnostic"
+READ_METHODS = ("GET", "HEAD")
+
+
+def _read_only(request: HttpRequest) -> HttpResponse | None:
+    """Checked after the access helper, so that another body's user still gets a 404."""
+    if request.method not in READ_METHODS:
+        return HttpResponseNotAllowed(READ_METHODS)
+    return None
+
+
+@login_required
+def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
+    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
+    if refused := _read_only(request):
+        return refused
+    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
+    return render(
+        request,
+        "inventory/dashboard.html",
+        {
+            "body": campaign.pooling_body,
+            "campaign": campaign,
+            "abilities": abilities,
+            "current_phase": PHASE,
+            "diagnostic": diagnostic,
+            "modes_chart": charts.modes_chart(diagnostic),
+            "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
+            "score_chart": charts.score_chart(diagnostic),
+        },
+    )
+
+
+@login_required
+def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> HttpResponse:
+    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
+    if refused := _read_only(request):
+        return refused
+    diagnostic = build_diagnostic(campaign, on=timezone.localdate(), domain_id=domain_pk)
+    if not diagnostic.domains:
+        raise Http404
+    result = diagnostic.domains[0]
+    return render(
+        request,
+        "inventory/dashboard_domain.html",
+        {
+            "body": campaign.pooling_body,
+            "campaign": campaign,
+            "abilities": abilities,
+            "current_phase": PHASE,
+            "diagnostic": diagnostic,
+            "result": result,
+            "cost_chart": charts.cost_chart(result.member_costs, chart_id="cout-domaine"),
+        },
+    )
+
+
+def _download(campaign_year: int, data: bytes, extension: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="diagnostic-{campaign_year}.{extension}"'
+    )
+    return response
+
+
+@login_required
+def report_pdf(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
+    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
+    if refused := _read_only(request):
+        return refused
+    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
+    return _download(campaign.year, report.render_pdf(diagnostic), "pdf", "application/pdf")
+
+
+@login_required
+def report_xlsx(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
+    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
+    if refused := _read_only(request):
+        return refused
+    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
+    return _download(campaign.year, report.render_xlsx(diagnostic), "xlsx", report.XLSX_TYPE)
