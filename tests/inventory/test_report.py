@@ -1,0 +1,114 @@
+"""The diagnostic report: PDF and Excel built from the same diagnostic as the page."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.core.management import call_command, get_commands
+from openpyxl import load_workbook
+from weasyprint import HTML
+
+from mutualis.inventory.diagnostic import build_diagnostic
+from mutualis.inventory.report import render_pdf, render_xlsx, report_html, write_report
+
+ON = date(2025, 6, 2)
+SHEETS = [
+    "Synthèse",
+    "Domaines",
+    "Coût par habitant",
+    "Fragilités",
+    "Contrats",
+    "Logiciels",
+    "Équipements",
+    "Besoins",
+]
+
+
+def _rows(ws, first: int = 4) -> list[tuple]:
+    return [row for row in ws.iter_rows(min_row=first, values_only=True) if any(row)]
+
+
+def test_excel_has_one_sheet_per_table_with_numbers_as_numbers(inventory):
+    data = render_xlsx(build_diagnostic(inventory.campaign, on=ON))
+    wb = load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == SHEETS
+    synthesis = dict(_rows(wb["Synthèse"]))
+    assert synthesis["Membres"] == 2
+    assert synthesis["Coût total"] == pytest.approx(13250.50)
+    assert synthesis["Coût par habitant (membres ayant répondu)"] == pytest.approx(26.50)
+    assert synthesis["ETP déclarés"] == pytest.approx(0.30)
+    ws = wb["Domaines"]
+    headers = [c.value for c in ws[3]]
+    assert ws["A3"].font.bold
+    assert ws.freeze_panes == "B4"
+    rh = dict(zip(headers, _rows(ws)[0], strict=True))
+    assert rh["Domaine"] == "Ressources humaines"
+    assert rh["En régie"] == 1
+    assert rh["Coût total"] == pytest.approx(13250.50)
+    assert rh["Score d'opportunité (sur 100)"] == 55
+    assert "Fragilité des services en régie (poids 25)" in rh["Détail du score"]
+    contract = _rows(wb["Contrats"])[0]
+    assert contract[0].date() == date(2026, 12, 31)
+    assert wb["Contrats"]["A4"].number_format == "DD/MM/YYYY"
+    assert _rows(wb["Logiciels"])[0][1:4] == ("Berger-Levrault", "e.magnus Paie", 1)
+    assert _rows(wb["Équipements"])[0][3] == "Salle des fêtes"
+    assert _rows(wb["Besoins"])[0][2] == "Sécuriser la paie pendant les congés."
+    assert "Données fictives" not in str(wb["Synthèse"]["A1"].value)
+
+
+def test_sample_campaign_is_flagged_on_the_first_row_of_every_sheet(inventory):
+    inventory.campaign.is_sample = True
+    wb = load_workbook(io.BytesIO(render_xlsx(build_diagnostic(inventory.campaign, on=ON))))
+    for ws in wb.worksheets:
+        assert ws["A1"].value.startswith("DONNÉES FICTIVES DE DÉMONSTRATION"), ws.title
+
+
+def test_pdf_is_a_pdf_with_the_charts_and_the_body_name(inventory):
+    diagnostic = build_diagnostic(inventory.campaign, on=ON)
+    data = render_pdf(diagnostic)
+    assert data.startswith(b"%PDF")
+    html = report_html(diagnostic)
+    assert "CC du Val de Test" in html
+    assert html.count('role="img"') == 3
+    assert "Données fictives de démonstration" not in html
+    assert len(HTML(string=html).render().pages) >= 2  # synthesis, then one page per domain
+
+
+def test_sample_pdf_says_so_on_every_page_header(inventory):
+    inventory.campaign.is_sample = True
+    html = report_html(build_diagnostic(inventory.campaign, on=ON))
+    assert '@top-right { content: "Données fictives de démonstration"' in html
+    assert 'class="sample-banner"' in html
+
+
+def test_write_report_refuses_other_extensions(inventory, tmp_path):
+    with pytest.raises(ValueError, match=r"\.pdf ou \.xlsx"):
+        write_report(inventory.campaign, tmp_path / "rapport.docx")
+    assert not (tmp_path / "rapport.docx").exists()
+
+
+@pytest.mark.parametrize(("name", "magic"), [("rapport.pdf", b"%PDF"), ("rapport.XLSX", b"PK")])
+def test_write_report_writes_the_file(inventory, tmp_path, name, magic):
+    path = tmp_path / name
+    if "inventory" in get_commands():
+        call_command(
+            "inventory",
+            "report",
+            "--pooling-body",
+            inventory.world.body.siren,
+            "--year",
+            "2025",
+            "-o",
+            str(path),
+        )
+    else:  # the CLI is written in parallel; the function is its contract
+        write_report(inventory.campaign, path)
+    assert path.read_bytes().startswith(magic)
+
+
+def test_amounts_stay_exact_decimals_in_the_diagnostic(inventory):
+    diagnostic = build_diagnostic(inventory.campaign, on=ON)
+    assert diagnostic.territory.total_cost == Decimal("13250.50")
