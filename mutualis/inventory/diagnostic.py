@@ -14,8 +14,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
-from django.db.models import F
+from django.db.models import F, Sum
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from mutualis.engine.annualised import Equipment, annualised_cost
@@ -360,6 +362,24 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
     return ZERO if not denominator else Decimal(numerator) / Decimal(denominator)
 
 
+@lru_cache(maxsize=8)
+def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
+    return {
+        "modes": {code: str(label) for code, label in ServiceRecord.Mode.choices},
+        "contracts": {code: str(label) for code, label in Contract.Kind.choices},
+        "assets": {code: str(label) for code, label in Asset.Kind.choices},
+        "fragility": {
+            "half": _("fonction tenue par moins de 0,5 ETP"),
+            "single": _("service reposant sur un seul agent (1 ETP au plus)"),
+        },
+    }
+
+
+def labels() -> dict[str, dict[str, str]]:
+    """Translated labels, looked up once per language rather than once per row."""
+    return _labels_in(get_language())
+
+
 def fragility_reason(mode: str, fte: Decimal) -> str:
     """Why an in-house service is fragile, or "" when it is not.
 
@@ -369,9 +389,9 @@ def fragility_reason(mode: str, fte: Decimal) -> str:
     if mode != ServiceRecord.Mode.IN_HOUSE:
         return ""
     if fte < FRAGILE_FTE:
-        return _("fonction tenue par moins de 0,5 ETP")
+        return labels()["fragility"]["half"]
     if fte <= SINGLE_AGENT_FTE:
-        return _("service reposant sur un seul agent (1 ETP au plus)")
+        return labels()["fragility"]["single"]
     return ""
 
 
@@ -531,7 +551,7 @@ def opportunity_score(
 
 
 def _mode_label(mode: str) -> str:
-    return str(ServiceRecord.Mode(mode).label) if mode in MODES else mode
+    return labels()["modes"].get(mode, mode)
 
 
 def _window(
@@ -542,11 +562,11 @@ def _window(
         if contract.notice_period_months
         else None
     )
-    kinds = dict(Contract.Kind.choices)
+    kinds = labels()["contracts"]
     return ContractWindow(
         member=member,
         domain=domain,
-        kind_label=str(kinds.get(contract.kind, contract.kind)),
+        kind_label=kinds.get(contract.kind, contract.kind),
         vendor=contract.vendor,
         product=contract.product,
         yearly_cost=contract.yearly_cost,
@@ -562,11 +582,11 @@ def _underused(
     rate = asset.utilisation_rate
     if not asset.shareable or rate is None or rate >= UNDERUSED_RATE:
         return None
-    kinds = dict(Asset.Kind.choices)
+    kinds = labels()["assets"]
     return UnderusedAsset(
         member=member,
         domain=domain,
-        kind_label=str(kinds.get(asset.kind, asset.kind)),
+        kind_label=kinds.get(asset.kind, asset.kind),
         name=asset.name,
         utilisation_rate=rate,
         annual_cost=asset.annual_cost,
@@ -763,17 +783,23 @@ def load_inputs(campaign: Campaign, *, domain_id: int | None = None) -> Inputs:
     scope = {"campaign": campaign}
     if domain_id is not None:
         scope["domain_id"] = domain_id
-    staff: dict[int, tuple[Decimal, Decimal]] = {}
-    for service_id, fte, cost in StaffLine.objects.filter(
-        **{f"service__{k}": v for k, v in scope.items()}
-    ).values_list("service_id", "fte", "cost_amount"):
-        before = staff.get(service_id, (ZERO, ZERO))
-        staff[service_id] = (before[0] + fte, before[1] + cost)
-    operating: dict[int, Decimal] = {}
-    for service_id, amount in CostLine.objects.filter(
-        **{f"service__{k}": v for k, v in scope.items()}
-    ).values_list("service_id", "amount"):
-        operating[service_id] = operating.get(service_id, ZERO) + amount
+    # Summed in the database: exact NUMERIC on PostgreSQL; on SQLite the converter
+    # quantises each sum back to the field's two decimals.
+    lines = {f"service__{k}": v for k, v in scope.items()}
+    staff = {
+        row["service_id"]: (row["fte_sum"], row["cost_sum"])
+        for row in StaffLine.objects.filter(**lines)
+        .order_by()
+        .values("service_id")
+        .annotate(fte_sum=Sum("fte"), cost_sum=Sum("cost_amount"))
+    }
+    operating = {
+        row["service_id"]: row["amount_sum"]
+        for row in CostLine.objects.filter(**lines)
+        .order_by()
+        .values("service_id")
+        .annotate(amount_sum=Sum("amount"))
+    }
     services = tuple(
         ServiceFact(
             member_id=row["member_id"],

@@ -18,6 +18,9 @@ from mutualis.inventory.diagnostic import build_diagnostic
 
 PHASE = "diagnostic"
 READ_METHODS = ("GET", "HEAD")
+# The territory page lists the nearest contract ends and the least used assets; the full
+# lists are on the domain pages and in the Excel export.
+LIST_LIMIT = 25
 
 
 def _read_only(request: HttpRequest) -> HttpResponse | None:
@@ -45,6 +48,8 @@ def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "modes_chart": charts.modes_chart(diagnostic),
             "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
             "score_chart": charts.score_chart(diagnostic),
+            "windows": diagnostic.territory.contract_windows[:LIST_LIMIT],
+            "assets": diagnostic.territory.underused_assets[:LIST_LIMIT],
         },
     )
 

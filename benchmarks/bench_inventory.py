@@ -1,0 +1,177 @@
+"""Diagnostic timings at the largest EPCI's size: 158 members × 30 domains, on SQLite.
+
+Every member answers every domain (staff and cost lines), declares a contract per domain
+and an asset every other domain. Prints the median render time, the query count and the
+ratio to the target (1 s) of the dashboard, a domain page, the PDF and the Excel file.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+DATA_DIR = tempfile.mkdtemp(prefix="mutualis-bench-")
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="mutualis.config.settings",
+    DEBUG="false",
+    MUTUALIS_ALLOW_INSECURE_KEY="true",
+    ALLOWED_HOSTS="testserver",
+    MUTUALIS_DATA_DIR=DATA_DIR,
+    DATABASE_URL=f"sqlite:///{DATA_DIR}/bench.sqlite3",
+)
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import CaptureQueriesContext  # noqa: E402
+
+from mutualis.inventory.models import (  # noqa: E402
+    Asset,
+    Campaign,
+    Contract,
+    CostLine,
+    ServiceRecord,
+    StaffLine,
+    Submission,
+)
+from mutualis.territories.models import Domain, Member, PoolingBody  # noqa: E402
+
+TARGET_SECONDS = 1.0
+RUNS = 5
+MEMBERS = 158
+DOMAINS = 30
+MODES = ServiceRecord.Mode.values
+VENDORS = ["Berger-Levrault", "Ciril", "JVS-Mairistem", "Cosoluce", "Agysoft"]
+
+
+def build() -> tuple[PoolingBody, Campaign]:
+    body = PoolingBody.objects.create(name="CA de banc d'essai", kind="epci", siren="200000009")
+    members = Member.objects.bulk_create(
+        Member(
+            pooling_body=body,
+            name=f"Commune {i:03d}",
+            insee_code=f"64{i:03d}",
+            population_municipale=None if i == 0 else 300 + 97 * i,
+        )
+        for i in range(MEMBERS)
+    )
+    domains = Domain.objects.bulk_create(
+        Domain(pooling_body=body, code=f"d{j}", name=f"Domaine {j:02d}", family="functional")
+        for j in range(DOMAINS)
+    )
+    campaign = Campaign.objects.create(pooling_body=body, year=2025)
+    campaign.domains.set(domains)
+    Submission.objects.bulk_create(
+        Submission(campaign=campaign, member=m, status="submitted") for m in members[::2]
+    )
+    records = ServiceRecord.objects.bulk_create(
+        ServiceRecord(
+            campaign=campaign,
+            member=m,
+            domain=d,
+            mode=MODES[(i + j) % len(MODES)],
+            needs="Continuité du service pendant les absences." if (i + j) % 5 == 0 else "",
+        )
+        for i, m in enumerate(members)
+        for j, d in enumerate(domains)
+    )
+    StaffLine.objects.bulk_create(
+        StaffLine(
+            service=r,
+            category=category,
+            fte=Decimal(k % 7) / 4,
+            cost_amount=Decimal(9000 + 37 * k),
+        )
+        for k, r in enumerate(records)
+        for category in ("B", "C")
+    )
+    CostLine.objects.bulk_create(
+        CostLine(service=r, chapter=chapter, amount=Decimal(500 + 13 * k))
+        for k, r in enumerate(records)
+        for chapter in ("011", "65")
+    )
+    Contract.objects.bulk_create(
+        Contract(
+            campaign=campaign,
+            member=m,
+            domain=d,
+            vendor=VENDORS[(i * j) % len(VENDORS)],
+            product=f"Logiciel {j}",
+            yearly_cost_amount=Decimal(1200 + i),
+            start_on=date(2020, 1, 1),
+            end_on=date(2025 + (i + j) % 5, 12, 31),
+            notice_period_months=3,
+        )
+        for i, m in enumerate(members)
+        for j, d in enumerate(domains)
+    )
+    Asset.objects.bulk_create(
+        Asset(
+            campaign=campaign,
+            member=m,
+            domain=d,
+            kind="equipement",
+            name=f"Équipement {j}",
+            acquisition_cost_amount=Decimal(20000 + 100 * i),
+            useful_life_years=10,
+            running_cost_amount=Decimal(800),
+            utilisation_rate=Decimal((i * 7 + j * 3) % 100),
+            shareable=(i + j) % 3 == 0,
+        )
+        for i, m in enumerate(members)
+        for j, d in enumerate(domains)
+        if j % 2 == 0
+    )
+    return body, campaign
+
+
+def measure(client: Client, label: str, url: str, runs: int = RUNS) -> None:
+    client.get(url)  # warm caches and templates
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        times.append(time.perf_counter() - start)
+        assert response.status_code == 200, (url, response.status_code)
+    median = statistics.median(times)
+    print(
+        f"{label:<45} {median * 1000:8.1f} ms  {len(queries):3d} requêtes  "
+        f"ratio à la cible ({TARGET_SECONDS:.0f} s) : {median / TARGET_SECONDS:.3f}",
+        flush=True,
+    )
+
+
+def main() -> None:
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("collectstatic", verbosity=0, interactive=False)
+    body, campaign = build()
+    user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
+    client = Client()
+    client.force_login(user)
+    print(f"Structure : {body.name} ({MEMBERS} membres × {DOMAINS} domaines)")
+    base = f"/s/{body.pk}/etat-des-lieux/{campaign.pk}/diagnostic/"
+    domain = campaign.domains.order_by("pk").first()
+    measure(client, "Tableau de bord du diagnostic", base)
+    measure(client, "Page d'un domaine", f"{base}domaines/{domain.pk}/")
+    measure(client, "Rapport Excel (.xlsx)", f"{base}rapport.xlsx")
+    measure(client, "Rapport PDF (WeasyPrint)", f"{base}rapport.pdf", runs=3)
+
+
+if __name__ == "__main__":
+    main()
