@@ -9,6 +9,7 @@ admin.site.site_title = "Mutualis"
 urlpatterns = [
     path("", territory_views.home, name="home"),
     path("", include("mutualis.accounts.urls")),
+    path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
     path("", include("mutualis.territories.urls")),
     path("admin/", admin.site.urls),

@@ -576,18 +576,23 @@ class ParsedWorkbook:
     year: int | None = None
 
 
+def size_problem(size: int) -> Problem | None:
+    """The refusal of a file over MAX_UPLOAD_BYTES, checked before reading it."""
+    if size <= MAX_UPLOAD_BYTES:
+        return None
+    limit = MAX_UPLOAD_BYTES / (1024 * 1024)
+    return Problem(
+        "",
+        None,
+        "",
+        _("Le fichier dépasse la taille maximale de %(limit)s Mo.")
+        % {"limit": f"{limit:.3g}".replace(".", ",")},
+    )
+
+
 def _open(data: bytes, file_name: str) -> tuple[Any, list[Problem]]:
-    if len(data) > MAX_UPLOAD_BYTES:
-        limit = MAX_UPLOAD_BYTES / (1024 * 1024)
-        return None, [
-            Problem(
-                "",
-                None,
-                "",
-                _("Le fichier dépasse la taille maximale de %(limit)s Mo.")
-                % {"limit": f"{limit:g}".replace(".", ",")},
-            )
-        ]
+    if (too_large := size_problem(len(data))) is not None:
+        return None, [too_large]
     not_xlsx = Problem(
         "",
         None,

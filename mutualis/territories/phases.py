@@ -25,7 +25,7 @@ PHASES: tuple[Phase, ...] = (
         "diagnostic",
         _("Diagnostic"),
         _("État des lieux par commune et par domaine : agents, équipements, budgets, contrats."),
-        None,
+        "inventory:campaigns",
     ),
     Phase(
         "scenarios",

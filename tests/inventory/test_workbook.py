@@ -316,7 +316,7 @@ def test_a_file_that_is_not_xlsx_is_refused_in_french(inventory):
 def test_a_file_over_the_size_limit_is_refused(inventory, monkeypatch):
     monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 1000)
     data = workbook.export_workbook(inventory.campaign)
-    assert rejected(inventory, data) == ["Le fichier dépasse la taille maximale de 0,000953674 Mo."]
+    assert rejected(inventory, data) == ["Le fichier dépasse la taille maximale de 0,000954 Mo."]
 
 
 def test_a_referent_cannot_import_rows_of_another_commune(inventory):
