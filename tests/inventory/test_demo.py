@@ -100,3 +100,22 @@ def test_sample_campaign_is_plausible(demo_body):
     assert Asset.objects.filter(shareable=True, utilisation_rate__lt=30).exists()
     assert all(a.annualised_cost_amount is not None for a in Asset.objects.all())
     assert campaign.domains.filter(code="enfance-jeunesse").exists()
+
+
+def test_sample_campaign_pages_and_workbook_show_the_banner(demo_body, client_for):
+    from django.urls import reverse
+
+    from tests.factories import RoleFactory, UserFactory
+
+    campaign = create_sample_campaign(demo_body)
+    admin = UserFactory(username="coord")
+    RoleFactory(user=admin, pooling_body=demo_body, name="admin")
+    client = client_for(admin)
+    member = Submission.objects.filter(campaign=campaign).first().member
+    for url in (
+        reverse("inventory:campaign", args=[demo_body.pk, campaign.pk]),
+        reverse("inventory:member", args=[demo_body.pk, campaign.pk, member.pk]),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Données fictives de démonstration" in response.content.decode()
