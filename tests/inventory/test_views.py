@@ -446,3 +446,11 @@ def test_member_entry_page_query_count_does_not_grow_with_members_or_answers(
 def test_import_page_for_referent_says_own_commune_only(inventory, client_for):
     response = client_for(inventory.world.member_agent).get(url("import", inventory))
     assert "Vous ne pouvez importer que les données de votre commune." in response.content.decode()
+
+
+def test_campaign_page_links_to_its_diagnostic(inventory, client_for):
+    page = client_for(inventory.world.elected_official).get(url("campaign", inventory))
+    dashboard = reverse(
+        "diagnostic:dashboard", args=[inventory.world.body.pk, inventory.campaign.pk]
+    )
+    assert f'href="{dashboard}"' in page.content.decode()
