@@ -38,6 +38,7 @@ cleanup() {
   rm -rf "$workdir"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 "${as_owner[@]}" "$INITDB" -D "$workdir/data" -U mutualis --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 "${as_owner[@]}" "$PG_CTL" -D "$workdir/data" -l "$workdir/server.log" -w \
