@@ -1,4 +1,5 @@
-"""A référent fills in and submits its commune's inventory; the coordinator sees it."""
+"""A référent fills in and submits its commune's inventory; the coordinator sees it,
+round-trips the Excel template and downloads the diagnostic PDF."""
 
 from __future__ import annotations
 
@@ -20,7 +21,9 @@ def _login(page, base: str, username: str) -> None:
     page.wait_for_load_state()
 
 
-def test_referent_fills_saves_and_submits_then_coordinator_sees_it(world, live_server, browser):
+def test_referent_fills_saves_and_submits_then_coordinator_sees_it(
+    world, live_server, browser, tmp_path
+):
     rh = DomainFactory(pooling_body=world.body, code="rh", name="Ressources humaines")
     campaign = CampaignFactory(pooling_body=world.body, year=2025, domains=[rh])
     for user in (world.member_agent, world.pooling_admin):
@@ -43,11 +46,11 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(world, live_s
     page.get_by_label("Catégorie C — ETP").fill("0,3")
     page.get_by_label("Catégorie C — coût annuel chargé (€)").fill("11 400")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
-    assert "brouillon enregistré" in page.content()
+    page.get_by_text("brouillon enregistré", exact=False).first.wait_for()
     assert "Brouillon" in page.get_by_text("Réponse").inner_text() or "Brouillon" in page.content()
 
     page.get_by_role("button", name="Transmettre l'état des lieux").click()
-    assert "Cet état des lieux a été transmis" in page.content()
+    page.get_by_text("Cet état des lieux a été transmis", exact=False).first.wait_for()
     context.close()
 
     context = browser.new_context(locale="fr-FR")
@@ -60,6 +63,24 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(world, live_s
     assert "Transmise" in row.inner_text()
     assert "1 / 1" in row.inner_text()
     assert "Non commencée" in matrix.get_by_role("row", name="Bourg-Témoin").inner_text()
+
+    # The coordinator's round trip: template out, template back in, diagnostic PDF out.
+    with page.expect_download() as template:
+        page.get_by_role("link", name="Télécharger le classeur Excel").click()
+    assert template.value.suggested_filename.endswith(".xlsx")
+    workbook = tmp_path / template.value.suggested_filename
+    template.value.save_as(workbook)
+    page.get_by_role("link", name="Importer un classeur rempli").click()
+    page.get_by_label("Classeur rempli (.xlsx)").set_input_files(workbook)
+    page.get_by_role("button", name="Importer").click()
+    page.get_by_text("Classeur importé : 0 ligne(s) créée(s)", exact=False).wait_for()
+
+    page.get_by_role("link", name="Voir le diagnostic").click()
+    page.get_by_role("heading", level=1, name="Diagnostic du territoire", exact=False).wait_for()
+    with page.expect_download() as report:
+        page.get_by_role("link", name="Télécharger le rapport (PDF)").click()
+    with open(report.value.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
     context.close()
 
     hosts = {urlsplit(url).hostname for url in requested if not url.startswith("data:")}
