@@ -8,35 +8,15 @@ ratio to the target (1 s) of the dashboard, a domain page, the PDF and the Excel
 from __future__ import annotations
 
 import logging
-import os
-import statistics
-import sys
-import tempfile
-import time
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-DATA_DIR = tempfile.mkdtemp(prefix="mutualis-bench-")
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="mutualis.config.settings",
-    DEBUG="false",
-    MUTUALIS_ALLOW_INSECURE_KEY="true",
-    ALLOWED_HOSTS="testserver",
-    MUTUALIS_DATA_DIR=DATA_DIR,
-    DATABASE_URL=f"sqlite:///{DATA_DIR}/bench.sqlite3",
-)
+from pagebench import measure, start_django
 
-import django  # noqa: E402
-
-django.setup()
+start_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from mutualis.inventory.models import (  # noqa: E402
     Asset,
@@ -49,8 +29,6 @@ from mutualis.inventory.models import (  # noqa: E402
 )
 from mutualis.territories.models import Domain, Member, PoolingBody  # noqa: E402
 
-TARGET_SECONDS = 1.0
-RUNS = 5
 MEMBERS = 158
 DOMAINS = 30
 MODES = ServiceRecord.Mode.values
@@ -138,28 +116,9 @@ def build() -> tuple[PoolingBody, Campaign]:
     return body, campaign
 
 
-def measure(client: Client, label: str, url: str, runs: int = RUNS) -> None:
-    client.get(url)  # warm caches and templates
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    median = statistics.median(times)
-    print(
-        f"{label:<45} {median * 1000:8.1f} ms  {len(queries):3d} requêtes  "
-        f"ratio à la cible ({TARGET_SECONDS:.0f} s) : {median / TARGET_SECONDS:.3f}",
-        flush=True,
-    )
-
-
 def main() -> None:
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("collectstatic", verbosity=0, interactive=False)
     body, campaign = build()
     user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
     client = Client()
