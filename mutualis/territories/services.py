@@ -57,8 +57,6 @@ def create_pooling_body_from_epci(
         ],
         Member,
     )
-    if not all(m.pk for m in members):  # SQLite before 3.35 returns no ids
-        members = list(pooling_body.members.all())
     bulk_create_with_history(
         [
             Membership(
