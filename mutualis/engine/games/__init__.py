@@ -16,7 +16,14 @@ from mutualis.engine.games.allocations import (
     scrb,
     separable_costs,
 )
-from mutualis.engine.games.cores import LeastCore, least_core, nucleolus
+from mutualis.engine.games.cores import (
+    EmptyImputationSet,
+    LeastCore,
+    imputation_gap,
+    least_core,
+    nucleolus,
+    prenucleolus,
+)
 from mutualis.engine.games.model import (
     Allocation,
     CostGame,
@@ -49,6 +56,7 @@ __all__ = [
     "Allocation",
     "CoreTest",
     "CostGame",
+    "EmptyImputationSet",
     "ExplicitGame",
     "LeastCore",
     "MemberLine",
@@ -66,10 +74,12 @@ __all__ = [
     "core_test",
     "enumerated_shapley",
     "equal_savings",
+    "imputation_gap",
     "individually_rational",
     "least_core",
     "nucleolus",
     "pooled_shapley",
+    "prenucleolus",
     "proportional",
     "sampled_shapley",
     "scrb",

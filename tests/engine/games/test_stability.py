@@ -18,6 +18,7 @@ from mutualis.engine.games import (
     individually_rational,
     least_core,
     nucleolus,
+    prenucleolus,
     proportional,
     shapley,
 )
@@ -48,8 +49,10 @@ def test_least_core_value_is_the_largest_excess_of_its_allocation(n: int, seed: 
     result = core_test(game, lc.allocation)
     assert result.violation == pytest.approx(max(lc.value, 0.0), abs=1e-6)
     assert result.in_core == (lc.value <= tolerance(game))
-    # No allocation has a smaller largest excess: the nucleolus ties with it.
-    assert core_test(game, nucleolus(game)).violation == pytest.approx(result.violation, abs=1e-6)
+    # No allocation has a smaller largest excess: the prenucleolus ties with it.
+    assert core_test(game, prenucleolus(game)).violation == pytest.approx(
+        result.violation, abs=1e-6
+    )
 
 
 @pytest.mark.parametrize("seed", range(10))
@@ -91,7 +94,14 @@ def test_individual_rationality_flags_a_member_paying_more_than_alone() -> None:
 
 def test_report_reconciles_to_the_cent_and_explains_each_member() -> None:
     game = random_pooled_game(np.random.default_rng(11), 7)
-    for method in ("shapley", "nucleolus", "least-core", "scrb", "proportional", "equal-savings"):
+    for method in (
+        "shapley",
+        "prenucleolus",
+        "least-core",
+        "scrb",
+        "proportional",
+        "equal-savings",
+    ):
         report = assess(game, allocate_costs(game, method))
         assert sum(report.amounts.values()) == D(report.total)
         text = report.explanation.text()
