@@ -35,6 +35,11 @@ from mutualis.engine.games.model import (
     TooManyPlayers,
     to_explicit,
 )
+from mutualis.engine.games.pricing import (
+    PricingCheck,
+    pricing_check,
+    subadditive_cover,
+)
 from mutualis.engine.games.report import MemberLine, SharingReport, assess, cents_allocation
 from mutualis.engine.games.shapley_values import (
     enumerated_shapley,
@@ -64,6 +69,7 @@ __all__ = [
     "PooledCost",
     "PooledMember",
     "PooledServiceGame",
+    "PricingCheck",
     "SharingReport",
     "SolverFailed",
     "TooManyPlayers",
@@ -80,10 +86,12 @@ __all__ = [
     "nucleolus",
     "pooled_shapley",
     "prenucleolus",
+    "pricing_check",
     "proportional",
     "sampled_shapley",
     "scrb",
     "separable_costs",
     "shapley",
+    "subadditive_cover",
     "to_explicit",
 ]

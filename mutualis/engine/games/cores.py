@@ -22,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.games.model import (
@@ -78,6 +77,8 @@ def _solve(
     bounds: list[tuple[float | None, float | None]] = [(None, None)] * (n + 1)
     if upper is not None:
         bounds = [(None, float(u)) for u in upper] + [(None, None)]
+    from scipy.optimize import linprog  # lazy: slow to import
+
     result = linprog(
         objective,
         A_ub=a_ub,

@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.games.model import (
@@ -42,6 +42,9 @@ from mutualis.engine.games.model import (
     to_explicit,
 )
 from mutualis.engine.money import D
+
+if TYPE_CHECKING:
+    from scipy.optimize import Bounds, LinearConstraint
 
 
 class SolverFailed(EngineError):
@@ -128,6 +131,8 @@ def best_pooled_coalition(
     weights = gains - per_unit * game.workloads - game.own_costs
     # Variables: z (n), L, M. milp minimises: negate the gains.
     objective = np.concatenate([-weights, [cost_per_etp * float(step), cost_per_etp]])
+    from scipy.optimize import Bounds, LinearConstraint, milp  # lazy: slow to import
+
     rows: list[LinearConstraint] = []
     # q·L ≥ W  ⇔  a·L − b·W ≥ 0 with q = a/b.
     staffing = np.concatenate(
