@@ -42,7 +42,7 @@ from mutualis.engine.games import (
     subadditive_cover,
 )
 from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
-from mutualis.engine.money import D, to_cents
+from mutualis.engine.money import NNBSP, D, to_cents
 from mutualis.engine.optimise import Partition, best_partition
 
 EXIT_BAD_INPUT = 2
@@ -69,10 +69,9 @@ def _number(value: object, where: str, *, allow_negative: bool = False) -> float
     except OverflowError:
         number = math.inf
     if not math.isfinite(number) or abs(number) > MAX_AMOUNT:
+        limit = f"{MAX_AMOUNT:,}".replace(",", NNBSP)
         raise InputError(
-            f"« {where} » doit être compris entre 0 et {MAX_AMOUNT:,} (reçu : {str(value)[:40]}).".replace(
-                ",", "\u202f"
-            )
+            f"« {where} » doit être compris entre 0 et {limit} (reçu : {str(value)[:40]})."
         )
     if number < 0 and not allow_negative:
         raise InputError(f"« {where} » ne peut pas être négatif (reçu : {number:g}).")

@@ -176,8 +176,7 @@ def subadditive_cover(game: CostGame) -> ExplicitGame:
     n = len(game.players)
     if n > FULL_CHECK_PLAYERS:
         raise TooManyPlayers(
-            f"La couverture sous-additive est limitée à {FULL_CHECK_PLAYERS} membres "
-            f"(reçu : {n}).",
+            f"La couverture sous-additive est limitée à {FULL_CHECK_PLAYERS} membres (reçu : {n}).",
             n=n,
         )
     explicit = to_explicit(game)
@@ -189,9 +188,7 @@ def _pair_costs(game: CostGame) -> tuple[IntArray, IntArray, FloatArray]:
     first, second = np.triu_indices(n, k=1)
     if isinstance(game, PooledServiceGame):
         workloads = game.workloads[first] + game.workloads[second]
-        costs = (
-            game.service.costs(workloads) + game.own_costs[first] + game.own_costs[second]
-        )
+        costs = game.service.costs(workloads) + game.own_costs[first] + game.own_costs[second]
         return first, second, np.asarray(costs, dtype=np.float64)
     costs = np.empty(first.size, dtype=np.float64)
     for start in range(0, first.size, _PAIR_CHUNK):

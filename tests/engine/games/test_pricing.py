@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ from tests.engine.games.helpers import random_explicit_game, random_pooled_game
 def test_cover_is_the_cheapest_partition(n: int) -> None:
     game = random_explicit_game(np.random.default_rng(n), n)
 
-    @lru_cache(maxsize=None)
+    @cache
     def brute(mask: int) -> float:
         best = float(game.table[mask])
         sub = (mask - 1) & mask
