@@ -232,10 +232,11 @@ def solve_method(
     samples: int,
     seed: int,
     pricing: PricingCheck | None = None,
+    time_limit: float = 60.0,
 ) -> dict[str, Any]:
     """One method's result as a JSON-ready dict (with the pricing check when given)."""
     allocation = allocate_costs(game, method, samples=samples, seed=seed)
-    report = assess(game, allocation)
+    report = assess(game, allocation, time_limit=time_limit)
     core = report.core
     errors = None
     if allocation.standard_errors is not None:
@@ -256,6 +257,7 @@ def solve_method(
             else list(core.violating_coalition),
             "violation": _money(core.violation),
             "method": core.method,
+            "conclusive": core.conclusive,
         },
         "exact": report.exact,
         "standard_errors": errors,
@@ -326,6 +328,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="jeu explicite de 16 membres au plus : chaque coalition au coût de son "
         "découpage le moins cher",
     )
+    solve.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="secondes accordées au test du cœur par MILP (non concluant au-delà)",
+    )
     optimise = commands.add_parser("optimise", help="meilleur périmètre ou découpage")
     optimise.add_argument("file", help="fichier JSON du jeu")
     optimise.add_argument("--groups", type=int, default=1, help="nombre maximal de groupes")
@@ -351,6 +359,8 @@ def _check_args(args: argparse.Namespace) -> None:
     if args.command == "solve":
         if not 2 <= args.samples <= MAX_SAMPLES:
             raise InputError(f"« --samples » doit être compris entre 2 et {MAX_SAMPLES}.")
+        if not 0 < args.time_limit <= 3600:
+            raise InputError("« --time-limit » doit être compris entre 0 et 3600 secondes.")
     elif args.groups < 1 or args.groups > 20:
         raise InputError("« --groups » doit être compris entre 1 et 20.")
 
@@ -362,11 +372,13 @@ def _solve(game: CostGame, args: argparse.Namespace) -> dict[str, Any]:
         game = subadditive_cover(game)
     pricing = pricing_for(game, args.pricing)
     if args.method != "all":
-        return solve_method(game, args.method, args.samples, args.seed, pricing)
+        return solve_method(game, args.method, args.samples, args.seed, pricing, args.time_limit)
     output: dict[str, Any] = {}
     for method in METHODS:
         try:
-            output[method] = solve_method(game, method, args.samples, args.seed, pricing)
+            output[method] = solve_method(
+                game, method, args.samples, args.seed, pricing, args.time_limit
+            )
         except EngineError as exc:
             output[method] = {"method": method, "error": exc.message}
     return output

@@ -104,7 +104,16 @@ def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[S
         else ("par programme linéaire en nombres entiers (HiGHS)")
     )
     steps: list[Step] = []
-    if core.violating_coalition is None:
+    if not core.conclusive:
+        steps.append(
+            Step(
+                "Test du cœur",
+                "le solveur HiGHS n'a pas prouvé, dans le temps imparti, qu'aucun groupe ne "
+                "paierait moins seul ; aucun groupe gagnant n'a été trouvé",
+                "non concluant",
+            )
+        )
+    elif core.violating_coalition is None:
         steps.append(
             Step(
                 "Test du cœur",
@@ -141,7 +150,13 @@ def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[S
     return steps
 
 
-def assess(game: CostGame, allocation: Allocation, *, core_method: str = "auto") -> SharingReport:
+def assess(
+    game: CostGame,
+    allocation: Allocation,
+    *,
+    core_method: str = "auto",
+    time_limit: float = 60.0,
+) -> SharingReport:
     """Check an allocation (individual rationality, core) and explain it in French.
 
     Amounts go to the cent once, reconciled with c(N) for the rules of this package (with
@@ -154,7 +169,7 @@ def assess(game: CostGame, allocation: Allocation, *, core_method: str = "auto")
         total = to_cents(game.grand_cost())
     cents = cents_allocation(players, list(allocation.amounts), total)
     rational = individually_rational(game, allocation)
-    core = core_test(game, allocation, core_method)
+    core = core_test(game, allocation, core_method, time_limit=time_limit)
     alone = game.standalone()
     title = METHOD_TITLES.get(allocation.method, allocation.method)
     steps = [

@@ -69,6 +69,7 @@ class CoreTest:
     violation: float
     budget_gap: float
     method: str
+    conclusive: bool = True
 
 
 def individually_rational(game: CostGame, allocation: Allocation) -> tuple[bool, ...]:
@@ -182,11 +183,15 @@ def best_pooled_coalition(
     return value, tuple(int(i) for i in chosen)
 
 
-def core_test(game: CostGame, allocation: Allocation, method: str = "auto") -> CoreTest:
+def core_test(
+    game: CostGame, allocation: Allocation, method: str = "auto", *, time_limit: float = 60.0
+) -> CoreTest:
     """The most-violated coalition, max_S x(S) − c(S), by enumeration or MILP (see module).
 
     `method` is "enumeration", "milp" (pooled-service game only) or "auto": the MILP for
-    a pooled-service game of more than 12 members, enumeration otherwise.
+    a pooled-service game of more than 12 members, enumeration otherwise. When the MILP
+    reaches `time_limit` seconds without proving its optimum, the test is returned
+    inconclusive (`conclusive=False`) unless a coalition found so far already violates.
     """
     use_milp = method == "milp" or (
         method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12
@@ -203,7 +208,13 @@ def core_test(game: CostGame, allocation: Allocation, method: str = "auto") -> C
         members: tuple[int, ...] = (best_single,)
         value = float(singles[best_single])
         if game.n >= 2:
-            pooled_value, pooled = best_pooled_coalition(game, x)
+            try:
+                pooled_value, pooled = best_pooled_coalition(game, x, time_limit=time_limit)
+            except SolverFailed:
+                if value > tol:
+                    pooled_value, pooled = value, members
+                else:
+                    return CoreTest(False, None, 0.0, gap, "milp", conclusive=False)
             if pooled_value > value:
                 value, members = pooled_value, pooled
         used = "milp"
