@@ -2,7 +2,7 @@
 
 - `proportional`: x_i = c(N) · c({i}) / Σ_j c({j}) (in proportion to stand-alone cost);
 - `equal_savings`: x_i = c({i}) − (Σ_j c({j}) − c(N)) / n (everyone saves the same);
-- `scrb` (separable costs remaining benefits, used by the TVA since the 1930s):
+- `scrb` (separable costs remaining benefits, from water-resources cost allocation):
   separable cost m_i = c(N) − c(N∖i), remaining benefit r_i = c({i}) − m_i,
   x_i = m_i + r_i / Σ_j r_j · (c(N) − Σ_j m_j);
 - `shapley`, `nucleolus` (over the imputations), `prenucleolus`, `least_core`: see their
