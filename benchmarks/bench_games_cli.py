@@ -1,0 +1,129 @@
+"""Whole-command timings of `mutualis games solve`, beside coopgame-py on the same file.
+
+    python benchmarks/bench_games_cli.py
+
+What a user waits for: the command from start to exit, JSON reading included. Prints
+the five figures of issue 11: start-up on a small game (target 0.25 s), explicit Shapley
+at n = 20 and the nucleolus at n = 16 as ratios to coopgame-py reading the same JSON file
+(targets ≤ 2× and ≤ 3×; the peer is in the optional group `bench`), the least core of the
+pooled-service game at n = 158 (target 10 s) and its nucleolus (target 60 s).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from bench_games import epci_game  # noqa: E402
+
+from mutualis.engine.games.generation import pooled_least_core  # noqa: E402
+
+PEER = """
+import json, sys
+import numpy as np
+import coopgame
+data = json.load(open(sys.argv[1]))
+players = data["players"]
+bit = {p: 1 << i for i, p in enumerate(players)}
+values = np.zeros(1 << len(players))
+for key, value in data["costs"].items():
+    values[sum(bit[p] for p in key.split("+"))] = value
+game = coopgame.Game(values[1:])
+print(coopgame.shapley(game) if sys.argv[2] == "shapley" else coopgame.cost_nucleolus(game))
+"""
+
+
+def mutualis_command() -> list[str]:
+    script = shutil.which("mutualis", path=str(Path(sys.executable).parent))
+    return [script] if script else [sys.executable, "-m", "mutualis.cli"]
+
+
+def wall(command: list[str], repeat: int = 3) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def explicit_file(folder: Path, n: int, seed: int) -> Path:
+    rng = np.random.default_rng(seed)
+    players = [f"P{i}" for i in range(n)]
+    sums = np.zeros(1)
+    for value in rng.integers(1, 50, size=n):
+        sums = np.concatenate([sums, sums + value])
+    table = np.round(np.sqrt(sums) * 100 + np.where(sums > 0, 500, 0), 2)
+    costs = {
+        "+".join(p for i, p in enumerate(players) if mask >> i & 1): float(table[mask])
+        for mask in range(1, 1 << n)
+    }
+    path = folder / f"jeu{n}.json"
+    path.write_text(json.dumps({"players": players, "costs": costs}))
+    return path
+
+
+def line(label: str, seconds: float, target: str) -> None:
+    print(f"{label:<60} {seconds:8.3f} s   {target}")
+
+
+def peer_available() -> bool:
+    try:
+        import coopgame  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def compare(folder: Path, n: int, method: str, target: float) -> None:
+    path = explicit_file(folder, n, seed=n)
+    ours = wall(
+        [*mutualis_command(), "games", "solve", str(path), "--method", method, "--pricing", "none"],
+        1,
+    )
+    label = f"mutualis games solve --method {method}, n={n} (commande entière)"
+    if not peer_available():
+        line(label, ours, f"coopgame-py : peer unavailable (cible ≤ {target:.0f}× le pair)")
+        return
+    script = folder / "peer.py"
+    script.write_text(PEER)
+    theirs = wall([sys.executable, str(script), str(path), method], 1)
+    line(label, ours, f"pair {theirs:.3f} s, ratio {ours / theirs:.2f} (cible ≤ {target:.0f})")
+
+
+def main() -> None:
+    print("Commande `mutualis games solve`, temps de bout en bout")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        small = explicit_file(folder, 3, seed=3)
+        seconds = wall([*mutualis_command(), "games", "solve", str(small), "--method", "shapley"])
+        line(
+            "Démarrage, petit jeu (3 membres)", seconds, f"cible 0.25 s, ratio {seconds / 0.25:.2f}"
+        )
+        compare(folder, 20, "shapley", 2.0)
+        compare(folder, 16, "nucleolus", 3.0)
+    game = epci_game()
+    start = time.perf_counter()
+    result = pooled_least_core(game, time_limit=30)
+    seconds = time.perf_counter() - start
+    line(
+        f"Moindre cœur, service mutualisé n=158 (ε* = {result.value:.2f})",
+        seconds,
+        f"cible 10 s, ratio {seconds / 10:.2f}",
+    )
+    print(f"{'Nucléole, service mutualisé n=158':<60} non disponible (cible 60 s)")
+
+
+if __name__ == "__main__":
+    main()
