@@ -98,10 +98,10 @@ def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
     bit = {p: 1 << i for i, p in enumerate(players)}
     table = np.full(1 << n, np.nan)
     table[0] = 0.0
-    for key, value in costs.items():
-        members = key.split("+")
+    values = _fast_values(costs)
+    for index, (key, value) in enumerate(costs.items()):
         mask = 0
-        for member in members:
+        for member in key.split("+"):
             flag = bit.get(member) or bit.get(member.strip())
             if flag is None:
                 raise InputError(f'« costs["{key}"] » : membre inconnu « {member.strip()} ».')
@@ -110,13 +110,27 @@ def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
             mask |= flag
         if not np.isnan(table[mask]):
             raise InputError(f'« costs["{key}"] » : cette coalition est donnée deux fois.')
-        table[mask] = _number(value, f'costs["{key}"]')
+        table[mask] = values[index] if values is not None else _number(value, f'costs["{key}"]')
     missing = np.flatnonzero(np.isnan(table))
     if missing.size:
         first = int(missing[0])
         name = "+".join(p for p in players if bit[p] & first)
         raise InputError(f'« costs["{name}"] » manque : le coût de chaque coalition est requis.')
     return ExplicitGame(tuple(players), table)
+
+
+def _fast_values(costs: Mapping[str, object]) -> np.ndarray | None:
+    """All costs at once when they are plain numbers within range, else None (slow path)."""
+    raw = list(costs.values())
+    if not all(type(v) in (int, float) for v in raw):
+        return None
+    try:
+        values = np.array(raw, dtype=np.float64)
+    except (OverflowError, ValueError):
+        return None
+    if not np.all(np.isfinite(values)) or np.any(values < 0) or np.any(values > MAX_AMOUNT):
+        return None
+    return values
 
 
 _SERVICE_FIELDS = ("fixed", "per_unit", "cost_per_etp", "productivity", "min_etp", "step")
