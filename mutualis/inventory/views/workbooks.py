@@ -14,9 +14,8 @@ from mutualis.accounts.access import Abilities
 from mutualis.inventory import services
 from mutualis.inventory.access import get_campaign_for
 from mutualis.inventory.forms import ImportForm
-from mutualis.inventory.workbook import MAX_UPLOAD_BYTES, Problem, export_workbook, size_problem
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from mutualis.inventory.workbook import export_workbook, max_upload_bytes, size_problem
+from mutualis.sheets import XLSX_MIME, Problem
 
 
 def _scope(abilities: Abilities) -> frozenset[int] | None:
@@ -34,7 +33,7 @@ def export(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
     )
     if campaign.is_sample:
         name += "-donnees-fictives"
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
@@ -85,7 +84,7 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "abilities": abilities,
             "form": form,
             "problems": problems,
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
             "current_phase": "diagnostic",
         },
         status=400 if problems else 200,
