@@ -43,8 +43,6 @@ def _submission(campaign: Any, member: Any) -> Submission | None:
 @login_required
 def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
     campaign, member, abilities = get_campaign_member_for(request.user, pk, campaign_pk, member_pk)
-    if abilities.is_referent_only and member.pk not in abilities.referent_member_ids:
-        raise PermissionDenied
     submission = _submission(campaign, member)
     records = {
         r.domain_id: r
