@@ -113,7 +113,7 @@ def _sheet(
         for index, value in enumerate(values, start=1):
             number_format = columns[index - 1][2]
             applies = number_format and isinstance(value, int | Decimal | date)
-            cell = put(ws, offset, index, value, number_format if applies else "")
+            cell = put(ws, offset, index, value, number_format or "" if applies else "")
             if isinstance(value, str) and "\n" in value:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)

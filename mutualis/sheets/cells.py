@@ -138,7 +138,7 @@ def yes_no(value: object) -> bool | None:
 
 
 def choice(
-    choices: Mapping[str, str], where: str = "voir la feuille Listes"
+    choices: Mapping[str, object], where: str = "voir la feuille Listes"
 ) -> Callable[[object], str]:
     """A parser accepting a code or its label (any case); `""` when blank."""
     by_label = {normalise(label): key for key, label in choices.items()}

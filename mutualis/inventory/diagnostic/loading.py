@@ -6,8 +6,9 @@ from datetime import date
 
 from django.db.models import F, Sum
 
-from mutualis.inventory.diagnostic.analysis import ZERO, analyse
+from mutualis.inventory.diagnostic.analysis import analyse
 from mutualis.inventory.diagnostic.facts import (
+    ZERO,
     AssetFact,
     ContractFact,
     Diagnostic,
