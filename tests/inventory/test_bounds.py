@@ -36,9 +36,9 @@ def test_an_out_of_range_contract_cost_is_refused_naming_the_cell(inventory, val
 @pytest.mark.parametrize(
     ("header", "value", "message"),
     [
-        ("Capacité", 10**9, "comprise entre 0 et 10 000 000"),
-        ("Année d'acquisition", 1700, "comprise entre 1 800 et 2 100"),
-        ("Taux d'utilisation (%)", 101, "comprise entre 0 % et 100 %"),
+        ("Capacité", 10**9, "comprise entre 0 et 10\u202f000\u202f000"),
+        ("Année d'acquisition", 1700, "comprise entre 1\u202f800 et 2\u202f100"),
+        ("Taux d'utilisation (%)", 101, "comprise entre 0 et 100"),
         ("Durée d'utilisation (ans)", 0, "comprise entre 1 et 100"),
     ],
 )
