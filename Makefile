@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test lint test-sqlite test-postgres bench clean
+.PHONY: help install demo test test-fast lint test-sqlite test-postgres bench clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -21,18 +21,21 @@ install: $(STAMP) ## Create .venv and install Python and npm dependencies
 demo: install ## Prepare the demo territory and serve it on http://127.0.0.1:8000
 	DEBUG=true $(BIN)/mutualis demo
 
-lint: install ## ruff, mypy (strict on the engine), import-linter, migrations check
+lint: install ## ruff, mypy (strict on engine and sheets), import-linter, migrations check
 	$(BIN)/ruff format --check mutualis tests benchmarks scripts
 	$(BIN)/ruff check .
-	$(BIN)/mypy mutualis/engine
+	DEBUG=true $(BIN)/mypy mutualis
 	$(BIN)/lint-imports
 	DEBUG=true $(BIN)/mutualis makemigrations --check --dry-run
 
 test-sqlite: install
-	$(BIN)/pytest
+	$(BIN)/pytest --durations=15
+
+test-fast: install ## The quick tests only: no browser, nothing marked slow
+	$(BIN)/pytest -m "not slow and not e2e"
 
 test-postgres: install ## Tests on a throwaway PostgreSQL cluster (skipped without its binaries)
-	scripts/with-postgres.sh $(BIN)/pytest
+	scripts/with-postgres.sh $(BIN)/pytest --durations=15
 
 test: lint test-sqlite test-postgres ## Everything CI runs: lint, then tests on SQLite and PostgreSQL
 

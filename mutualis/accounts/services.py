@@ -4,6 +4,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from mutualis.accounts.models import Role
+from mutualis.territories import services as territories
 from mutualis.territories.models import Member, PoolingBody
 
 
@@ -38,3 +39,14 @@ def grant_role(
         user=user, pooling_body=pooling_body, name=name, member=member
     )
     return role
+
+
+@transaction.atomic
+def create_pooling_body_from_epci(
+    siren: str, *, created_by: AbstractBaseUser | None = None
+) -> PoolingBody:
+    """The EPCI's pooling body with its communes; its creator becomes its administrator."""
+    pooling_body = territories.create_pooling_body_from_epci(siren)
+    if created_by is not None:
+        grant_role(created_by, pooling_body, Role.Name.ADMIN)
+    return pooling_body

@@ -73,7 +73,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "mutualis.territories.context.navigation",
+                "mutualis.navigation.context.navigation",
             ],
             "builtins": ["mutualis.templatetags.mutualis"],
         },

@@ -26,6 +26,54 @@ def get_campaign_for(user: User, body_pk: int, campaign_pk: int) -> tuple[Campai
     return campaign, abilities
 
 
+@dataclass(frozen=True)
+class CampaignRights:
+    """What one user may do with one campaign, computed once per request.
+
+    The rule, written once: a user reads (and exports) every member when they hold any
+    role other than référent in the body (admin, finance, viewer); a référent alone reads
+    their own communes. A user imports (and edits) every member when they administer the
+    body; a référent imports their own communes; finance and viewers import nothing. So a
+    user both finance and référent exports the whole body and imports their commune only.
+    """
+
+    abilities: Abilities
+    read_scope: frozenset[int] | None  # None: every member of the body
+    import_scope: frozenset[int] | None  # None: every member; empty: nothing
+
+    @property
+    def can_export(self) -> bool:
+        return self.abilities.can_view
+
+    @property
+    def can_import(self) -> bool:
+        return self.import_scope is None or bool(self.import_scope)
+
+    @property
+    def is_scoped(self) -> bool:
+        """True when the user reads only some members (the templates' one flag)."""
+        return self.read_scope is not None
+
+    def can_read(self, member: Member) -> bool:
+        return self.read_scope is None or member.pk in self.read_scope
+
+
+def campaign_rights(abilities: Abilities) -> CampaignRights:
+    return CampaignRights(
+        abilities=abilities,
+        read_scope=abilities.referent_member_ids if abilities.is_referent_only else None,
+        import_scope=None if abilities.can_manage else abilities.referent_member_ids,
+    )
+
+
+def get_campaign_rights_for(
+    user: User, body_pk: int, campaign_pk: int
+) -> tuple[Campaign, CampaignRights]:
+    """A campaign the user can see and the user's rights on it; or 404."""
+    campaign, abilities = get_campaign_for(user, body_pk, campaign_pk)
+    return campaign, campaign_rights(abilities)
+
+
 def get_campaign_member_for(
     user: User, body_pk: int, campaign_pk: int, member_pk: int, *, edit: bool = False
 ) -> tuple[Campaign, Member, Abilities]:
@@ -35,6 +83,8 @@ def get_campaign_member_for(
     if member is None:
         raise Http404
     if edit and not abilities.can_edit_member(member):
+        raise PermissionDenied
+    if not campaign_rights(abilities).can_read(member):
         raise PermissionDenied
     return campaign, member, abilities
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -9,14 +10,55 @@ from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
+from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, units_for
 from mutualis.inventory.models import Asset, Contract, ServiceRecord, StaffLine
 from mutualis.territories.models import Domain, PoolingBody
 
 DATE_WIDGET = {"type": "date"}
+RANGE_OF_PREFIX = {"fte_": "fte", "cost_": "cost_amount", "chapter_": "amount"}
 
 
-class CampaignForm(forms.Form):
+def range_validator(name: str) -> Callable[[Any], None]:
+    """The upper bound of field `name` (rules.RANGES), as a form validator.
+
+    Every field already refuses values below its minimum through its model or form field,
+    with Django's message; this adds the documented maximum.
+    """
+    bounds = rules.RANGES[name]
+
+    def validate(value: Any) -> None:
+        if value is None or value < bounds.low:
+            return
+        if problem := rules.in_range(name, value):
+            raise forms.ValidationError(rules.sentence(problem), code="range")
+
+    return validate
+
+
+class BoundedMixin:
+    """Adds the documented range of each numeric field (rules.RANGES) to its validators."""
+
+    fields: dict[str, forms.Field]
+
+    def full_clean(self) -> None:
+        self.bound_numbers()
+        super().full_clean()  # type: ignore[misc]
+
+    def bound_numbers(self) -> None:
+        if getattr(self, "_bounded", False):
+            return
+        self._bounded = True
+        for field_name, field in self.fields.items():
+            name = field_name
+            for prefix, rule in RANGE_OF_PREFIX.items():
+                if field_name.startswith(prefix):
+                    name = rule
+            if name in rules.RANGES and isinstance(field, forms.DecimalField | forms.IntegerField):
+                field.validators.append(range_validator(name))
+
+
+class CampaignForm(BoundedMixin, forms.Form):
     year = forms.IntegerField(
         label=_("Année de référence"),
         min_value=2000,
@@ -51,7 +93,7 @@ class CampaignForm(forms.Form):
         return year
 
 
-class ServiceRecordForm(forms.ModelForm):
+class ServiceRecordForm(BoundedMixin, forms.ModelForm):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction (1 à 5)"),
         choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
@@ -82,8 +124,8 @@ class ServiceRecordForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("activity_volume") is not None and not data.get("activity_unit"):
-            self.add_error("activity_unit", _("Précisez l'unité du volume d'activité."))
+        if problem := rules.unit_problem(data.get("activity_volume"), data.get("activity_unit")):
+            self.add_error("activity_unit", rules.sentence(problem))
         return data
 
     def values(self) -> dict[str, Any]:
@@ -110,7 +152,7 @@ def _amount_field(label: str, *, places: int = 2, max_digits: int = 14) -> forms
     )
 
 
-class StaffForm(forms.Form):
+class StaffForm(BoundedMixin, forms.Form):
     """One row per category: ETP and yearly cost. Aggregates only, never names."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -155,7 +197,7 @@ class StaffForm(forms.Form):
         return result
 
 
-class CostForm(forms.Form):
+class CostForm(BoundedMixin, forms.Form):
     """Operating costs by M57 chapter, staff of the table above excluded."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -175,7 +217,7 @@ class CostForm(forms.Form):
         ]
 
 
-class AssetForm(forms.ModelForm):
+class AssetForm(BoundedMixin, forms.ModelForm):
     class Meta:
         model = Asset
         fields = [
@@ -208,14 +250,12 @@ class AssetForm(forms.ModelForm):
             if data.get(name) is None:
                 data[name] = Decimal(0)
         cost, subsidies = data.get("acquisition_cost_amount"), data.get("subsidies_amount")
-        if cost is not None and subsidies and subsidies > cost:
-            self.add_error(
-                "subsidies_amount", _("Les subventions dépassent le coût d'acquisition.")
-            )
+        if problem := rules.subsidies_problem(cost, subsidies):
+            self.add_error("subsidies_amount", rules.sentence(problem))
         return data
 
 
-class ContractForm(forms.ModelForm):
+class ContractForm(BoundedMixin, forms.ModelForm):
     notice_period_months = forms.IntegerField(
         label=_("Préavis (mois)"),
         required=False,
@@ -246,9 +286,8 @@ class ContractForm(forms.ModelForm):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        start, end = data.get("start_on"), data.get("end_on")
-        if start and end and end < start:
-            self.add_error("end_on", _("La date de fin précède la date de début."))
+        if problem := rules.dates_problem(data.get("start_on"), data.get("end_on")):
+            self.add_error("end_on", rules.sentence(problem))
         return data
 
 

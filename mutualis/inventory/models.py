@@ -16,7 +16,8 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mutualis.engine.annualised import AnnualisedCost, Equipment, annualised_cost
+from mutualis.engine.annualised import AnnualisedCost
+from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, UNITS
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
@@ -357,18 +358,12 @@ class Asset(models.Model):
     @property
     def annualised(self) -> AnnualisedCost | None:
         """Annualised cost (CGI art. 1609 nonies C), when cost and useful life are known."""
-        if self.acquisition_cost_amount is None or not self.useful_life_years:
-            return None
-        if self.subsidies_amount > self.acquisition_cost_amount:
-            return None
-        return annualised_cost(
-            Equipment(
-                label=self.name,
-                cost=self.acquisition_cost_amount,
-                useful_life_years=self.useful_life_years,
-                subsidies=self.subsidies_amount,
-                upkeep_per_year=self.running_cost_amount,
-            )
+        return rules.annualised(
+            self.name,
+            self.acquisition_cost_amount,
+            self.useful_life_years,
+            self.subsidies_amount,
+            self.running_cost_amount,
         )
 
     @property

@@ -7,7 +7,6 @@ the system's.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -25,14 +24,23 @@ from openpyxl.worksheet.worksheet import Worksheet
 from mutualis.inventory import charts
 from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
 from mutualis.inventory.models import Campaign
+from mutualis.sheets import (
+    DATE_FORMAT,
+    DECIMAL_FORMAT,
+    EURO_FORMAT,
+    INTEGER_FORMAT,
+    PERCENT_FORMAT,
+    SHARE_FORMAT,
+    XLSX_MIME,
+    new_workbook,
+    put,
+    save_atomic,
+    to_bytes,
+)
 
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-MONEY_FORMAT = '#,##0.00 "€"'
-FTE_FORMAT = "0.00"
-INTEGER_FORMAT = "#,##0"
-PERCENT_FORMAT = '0" %"'
-SHARE_FORMAT = "0%"
-DATE_FORMAT = "DD/MM/YYYY"
+XLSX_TYPE = XLSX_MIME
+MONEY_FORMAT = EURO_FORMAT
+FTE_FORMAT = DECIMAL_FORMAT
 HEADER_ROW = 3
 BANNER_FONT = Font(bold=True, color="A3201D", size=12)
 
@@ -47,7 +55,7 @@ def write_report(campaign: Campaign, path: Path) -> None:
         )
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
     data = render_pdf(diagnostic) if suffix == ".pdf" else render_xlsx(diagnostic)
-    path.write_bytes(data)
+    save_atomic(data, path)
 
 
 # --- PDF ---------------------------------------------------------------------------------
@@ -93,22 +101,20 @@ def _sheet(
         "body": diagnostic.body_name,
     }
     if diagnostic.is_sample:
-        ws.cell(row=1, column=1, value=_("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading)
-        ws.cell(row=1, column=1).font = BANNER_FONT
+        put(ws, 1, 1, _("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading).font = BANNER_FONT
     else:
-        ws.cell(row=1, column=1, value=heading).font = Font(bold=True, size=12)
+        put(ws, 1, 1, heading).font = Font(bold=True, size=12)
     for index, (header, width, _format) in enumerate(columns, start=1):
-        cell = ws.cell(row=HEADER_ROW, column=index, value=header)
+        cell = put(ws, HEADER_ROW, index, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
         ws.column_dimensions[get_column_letter(index)].width = width
     for offset, values in enumerate(rows, start=HEADER_ROW + 1):
         for index, value in enumerate(values, start=1):
-            cell = ws.cell(row=offset, column=index, value=value)
             number_format = columns[index - 1][2]
-            if number_format and isinstance(value, int | Decimal | date):
-                cell.number_format = number_format
-            elif isinstance(value, str) and "\n" in value:
+            applies = number_format and isinstance(value, int | Decimal | date)
+            cell = put(ws, offset, index, value, number_format or "" if applies else "")
+            if isinstance(value, str) and "\n" in value:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
     return ws
@@ -151,8 +157,7 @@ def _synthesis_rows(d: Diagnostic) -> list[list[Cell]]:
 def render_xlsx(diagnostic: Diagnostic) -> bytes:
     """One sheet per table; numbers stay numbers, with French-style formats."""
     d = diagnostic
-    wb = Workbook()
-    wb.remove(wb.active)
+    wb = new_workbook()
     formats: dict[str, str] = {
         _("Année de référence"): "0",
         _("Date de l'analyse"): DATE_FORMAT,
@@ -344,6 +349,4 @@ def render_xlsx(diagnostic: Diagnostic) -> bytes:
             for n in r.needs
         ],
     )
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return to_bytes(wb)

@@ -27,6 +27,9 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
+from mutualis.inventory.queries import campaign_domains, campaign_members
+from mutualis.inventory.workbook import parse_workbook
+from mutualis.sheets import Problem
 from mutualis.territories.models import Domain, Member, PoolingBody
 
 
@@ -66,17 +69,6 @@ def set_campaign_status(campaign: Campaign, status: str) -> Campaign:
     campaign.status = Campaign.Status(status)
     campaign.save(update_fields=["status"])
     return campaign
-
-
-def campaign_domains(campaign: Campaign) -> QuerySet[Domain]:
-    return campaign.domains.order_by("family", "position", "name")
-
-
-def campaign_members(campaign: Campaign) -> QuerySet[Member]:
-    """Every member of the body is asked, whatever its joining date (documented rule)."""
-    return Member.objects.filter(pooling_body_id=campaign.pooling_body_id).order_by(
-        "name", "insee_code"
-    )
 
 
 # --- one member's entry -----------------------------------------------------------------
@@ -383,8 +375,6 @@ def import_workbook(
     `member_ids` limits the rows a user may send (a référent's own communes); None means
     every member of the body. Raises ImportRejected with every problem found.
     """
-    from mutualis.inventory.workbook import Problem, parse_workbook
-
     if not campaign.is_open:
         raise ImportRejected(
             [Problem("", None, "", _("La campagne est clôturée : l'import est impossible."))]

@@ -53,6 +53,11 @@ class PoolingBody(models.Model):
         return self.name
 
 
+def member_code(insee_code: str, siren: str) -> str:
+    """A member's code: its INSEE code for a commune, else its SIREN."""
+    return insee_code or siren
+
+
 class Member(models.Model):
     """A member of a pooling body: a commune (INSEE code) or another body (SIREN)."""
 
@@ -128,7 +133,7 @@ class Member(models.Model):
 
     @property
     def code(self) -> str:
-        return self.insee_code or self.siren
+        return member_code(self.insee_code, self.siren)
 
 
 class MemberAttribute(models.Model):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from simple_history.utils import bulk_create_with_history
 
-from mutualis.accounts.models import Role
 from mutualis.refdata import services as refdata
 from mutualis.territories.domains import DEFAULT_DOMAINS
 from mutualis.territories.models import Domain, Member, MemberAttribute, Membership, PoolingBody
@@ -26,10 +24,13 @@ class TerritoryError(ValueError):
 def create_pooling_body_from_epci(
     siren: str,
     *,
-    created_by: AbstractBaseUser | None = None,
     joined_on: date = COG_MEMBERSHIP_START,
 ) -> PoolingBody:
-    """Create the pooling body of an EPCI with its member communes from the reference data."""
+    """Create the pooling body of an EPCI with its member communes from the reference data.
+
+    Roles belong to `accounts`: `accounts.services.create_pooling_body_from_epci` also makes
+    its creator the body's administrator.
+    """
     epci = refdata.get_epci(siren.strip())
     if PoolingBody.objects.filter(siren=epci.siren).exists():
         raise TerritoryError(f"Une structure porteuse existe déjà pour le SIREN {epci.siren}.")
@@ -69,8 +70,6 @@ def create_pooling_body_from_epci(
         Membership,
     )
     seed_default_domains(pooling_body)
-    if created_by is not None:
-        Role.objects.create(user=created_by, pooling_body=pooling_body, name=Role.Name.ADMIN)
     return pooling_body
 
 

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mutualis.accounts import services as accounts
 from mutualis.accounts.access import (
     get_member_for,
     get_pooling_body_for,
@@ -18,6 +19,7 @@ from mutualis.accounts.access import (
     pooling_bodies_for,
     require_manage,
 )
+from mutualis.navigation.phases import PHASES_BY_SLUG
 from mutualis.refdata.services import UnknownEpci, current_version
 from mutualis.territories import services
 from mutualis.territories.forms import (
@@ -29,7 +31,6 @@ from mutualis.territories.forms import (
     MembershipForm,
 )
 from mutualis.territories.models import Domain, Membership, PoolingBody
-from mutualis.territories.phases import PHASES_BY_SLUG
 
 
 def _form_page(
@@ -62,7 +63,7 @@ def create_from_epci(request: HttpRequest) -> HttpResponse:
     form = EpciForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            body = services.create_pooling_body_from_epci(
+            body = accounts.create_pooling_body_from_epci(
                 form.cleaned_data["siren"].strip(), created_by=request.user
             )
         except (UnknownEpci, services.TerritoryError) as exc:

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 
+from mutualis.engine.dates import add_months
 from mutualis.inventory.diagnostic import (
     AssetFact,
     ContractFact,
@@ -14,7 +15,6 @@ from mutualis.inventory.diagnostic import (
     Inputs,
     MemberInfo,
     ServiceFact,
-    add_months,
     analyse,
     build_diagnostic,
     coefficient_of_variation,

@@ -367,8 +367,8 @@ def test_upload_of_a_non_xlsx_file_is_refused(inventory, client_for):
     )
 
 
-def test_upload_over_the_size_limit_is_refused(inventory, client_for, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 2 * 1024 * 1024)
+def test_upload_over_the_size_limit_is_refused(inventory, client_for, settings):
+    settings.INVENTORY_MAX_UPLOAD_BYTES = 2 * 1024 * 1024
     big = SimpleUploadedFile("gros.xlsx", b"PK" + b"0" * (2 * 1024 * 1024 + 10))
     response = client_for(inventory.world.pooling_admin).post(
         url("import", inventory), {"file": big}

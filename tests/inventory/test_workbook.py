@@ -313,8 +313,8 @@ def test_a_file_that_is_not_xlsx_is_refused_in_french(inventory):
     assert problems == ["« faux.xlsx » n'est pas un classeur Excel au format .xlsx."]
 
 
-def test_a_file_over_the_size_limit_is_refused(inventory, monkeypatch):
-    monkeypatch.setattr(workbook, "MAX_UPLOAD_BYTES", 1000)
+def test_a_file_over_the_size_limit_is_refused(inventory, settings):
+    settings.INVENTORY_MAX_UPLOAD_BYTES = 1000
     data = workbook.export_workbook(inventory.campaign)
     assert rejected(inventory, data) == ["Le fichier dépasse la taille maximale de 0,000954 Mo."]
 

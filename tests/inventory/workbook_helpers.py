@@ -7,7 +7,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from mutualis.inventory.workbook import FIRST_DATA_ROW, HEADER_ROW
+from mutualis.inventory.workbook.columns import FIRST_DATA_ROW, HEADER_ROW
 
 
 def edit(data: bytes, sheet: str, changes: dict[tuple[int, str], Any]) -> bytes:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.db.models import Sum
 
+from mutualis.accounts import services as accounts
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import RoleError, grant_role
 from mutualis.refdata.services import UnknownEpci, load_refdata
@@ -37,7 +38,7 @@ def test_create_from_epci_copies_members_populations_and_domains():
     CommuneFactory(insee_code="21012", name="Ailleurs")  # another EPCI
     creator = UserFactory()
 
-    body = services.create_pooling_body_from_epci(" 200099999 ", created_by=creator)
+    body = accounts.create_pooling_body_from_epci(" 200099999 ", created_by=creator)
 
     assert (body.name, body.kind, body.siren) == ("CC des Essais", "epci", "200099999")
     members = {m.insee_code: m for m in body.members.all()}

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import get_pooling_body_for, require_manage
 from mutualis.inventory import services
-from mutualis.inventory.access import get_campaign_for
+from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.forms import CampaignForm
 from mutualis.inventory.models import Campaign
 from mutualis.territories.models import Member
@@ -60,10 +60,11 @@ def campaigns(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def campaign(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
-    if abilities.is_referent_only:
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
+    abilities = rights.abilities
+    if rights.read_scope is not None:
         members = Member.objects.filter(
-            pk__in=abilities.referent_member_ids, pooling_body_id=campaign.pooling_body_id
+            pk__in=rights.read_scope, pooling_body_id=campaign.pooling_body_id
         ).order_by("name")
         table = services.completion(campaign, members)
     else:
@@ -77,7 +78,8 @@ def campaign(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "abilities": abilities,
             "table": table,
             "imports": campaign.imports.select_related("user")[:10],
-            "can_import": abilities.can_manage or bool(abilities.referent_member_ids),
+            "rights": rights,
+            "can_import": rights.can_import,
             "current_phase": PHASE,
         },
     )

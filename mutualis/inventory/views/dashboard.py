@@ -15,6 +15,7 @@ from django.utils import timezone
 from mutualis.inventory import charts, report
 from mutualis.inventory.access import get_campaign_for
 from mutualis.inventory.diagnostic import build_diagnostic
+from mutualis.sheets import XLSX_MIME
 
 PHASE = "diagnostic"
 READ_METHODS = ("GET", "HEAD")
@@ -101,4 +102,4 @@ def report_xlsx(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse
     if refused := _read_only(request):
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
-    return _download(campaign.year, report.render_xlsx(diagnostic), "xlsx", report.XLSX_TYPE)
+    return _download(campaign.year, report.render_xlsx(diagnostic), "xlsx", XLSX_MIME)

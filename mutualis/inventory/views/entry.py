@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import require_manage
-from mutualis.inventory import services
+from mutualis.inventory import queries, rules, services
 from mutualis.inventory.access import entry_rights, get_campaign_member_for
 from mutualis.inventory.forms import (
     AssetFormSet,
@@ -43,8 +43,6 @@ def _submission(campaign: Any, member: Any) -> Submission | None:
 @login_required
 def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
     campaign, member, abilities = get_campaign_member_for(request.user, pk, campaign_pk, member_pk)
-    if abilities.is_referent_only and member.pk not in abilities.referent_member_ids:
-        raise PermissionDenied
     submission = _submission(campaign, member)
     records = {
         r.domain_id: r
@@ -54,13 +52,14 @@ def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
         )
     }
     rows = []
-    for domain in services.campaign_domains(campaign):
+    for domain in queries.campaign_domains(campaign):
         record = records.get(domain.pk)
         fte = cost = None
         if record is not None:
             fte = sum((s.fte for s in record.staff_lines.all()), Decimal(0))
-            cost = sum((s.cost_amount for s in record.staff_lines.all()), Decimal(0)) + sum(
-                (c.amount for c in record.cost_lines.all()), Decimal(0)
+            cost = rules.total_cost(
+                (s.cost_amount for s in record.staff_lines.all()),
+                (c.amount for c in record.cost_lines.all()),
             )
         rows.append({"domain": domain, "record": record, "fte": fte, "cost": cost})
     return render(
@@ -172,7 +171,7 @@ def _rows_view(
         request.POST if request.method == "POST" else None,
         queryset=queryset,
         prefix="rows",
-        form_kwargs={"domains": services.campaign_domains(campaign)},
+        form_kwargs={"domains": queries.campaign_domains(campaign)},
     )
     if request.method == "POST" and formset.is_valid():
         changes = [

@@ -10,31 +10,23 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutualis.accounts.access import Abilities
 from mutualis.inventory import services
-from mutualis.inventory.access import get_campaign_for
+from mutualis.inventory.access import get_campaign_rights_for
 from mutualis.inventory.forms import ImportForm
-from mutualis.inventory.workbook import MAX_UPLOAD_BYTES, Problem, export_workbook, size_problem
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _scope(abilities: Abilities) -> frozenset[int] | None:
-    """None: every member; otherwise the référent's own communes."""
-    return None if abilities.can_manage else abilities.referent_member_ids
+from mutualis.inventory.workbook import export_workbook, max_upload_bytes, size_problem
+from mutualis.sheets import XLSX_MIME, Problem
 
 
 @login_required
 def export(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
-    scope = abilities.referent_member_ids if abilities.is_referent_only else None
-    data = export_workbook(campaign, member_ids=scope)
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
+    data = export_workbook(campaign, member_ids=rights.read_scope)
     name = (
         f"etat-des-lieux-{campaign.year}-{campaign.pooling_body.siren or campaign.pooling_body.pk}"
     )
     if campaign.is_sample:
         name += "-donnees-fictives"
-    response = HttpResponse(data, content_type=XLSX)
+    response = HttpResponse(data, content_type=XLSX_MIME)
     response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
     return response
 
@@ -42,8 +34,8 @@ def export(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
-    if not abilities.can_manage and not abilities.referent_member_ids:
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
+    if not rights.can_import:
         raise PermissionDenied
     form = ImportForm(request.POST or None, request.FILES or None)
     problems: list[Problem] = []
@@ -58,7 +50,7 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
                 uploaded.read(),
                 file_name=uploaded.name,
                 user=request.user,
-                member_ids=_scope(abilities),
+                member_ids=rights.import_scope,
             )
         except services.ImportRejected as exc:
             problems = list(exc.problems)
@@ -82,10 +74,11 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
         {
             "body": campaign.pooling_body,
             "campaign": campaign,
-            "abilities": abilities,
+            "abilities": rights.abilities,
+            "rights": rights,
             "form": form,
             "problems": problems,
-            "max_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
+            "max_mb": max_upload_bytes() // (1024 * 1024),
             "current_phase": "diagnostic",
         },
         status=400 if problems else 200,

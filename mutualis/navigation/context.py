@@ -1,8 +1,10 @@
+"""The navigation of every page: the lifecycle phases."""
+
 from __future__ import annotations
 
 from django.http import HttpRequest
 
-from mutualis.territories.phases import PHASES
+from mutualis.navigation.phases import PHASES
 
 
 def navigation(request: HttpRequest) -> dict[str, object]:

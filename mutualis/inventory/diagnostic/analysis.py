@@ -1,40 +1,47 @@
-"""The diagnostic of an inventory campaign: who does what, how, at what cost, and where
-pooling looks most promising.
+"""The diagnostic computed from plain values alone (no database): counts, costs, fragility,
+contract windows, products, under-used assets and the opportunity score.
 
-`build_diagnostic(campaign, on=...)` reads the campaign in a fixed number of queries
-(whatever the number of members) into plain frozen dataclasses (`Inputs`), then
-`analyse(inputs, on)` computes everything from those values alone, so the analysis is
-testable without a database. Rules and weights are documented in docs/diagnostic.md.
+Rules and weights are documented in docs/diagnostic.md.
 """
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
-from django.db.models import F, Sum
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from mutualis.engine.annualised import Equipment, annualised_cost
+from mutualis.engine.dates import add_months, months_between
 from mutualis.engine.explain import Explanation, Step
-from mutualis.engine.money import format_number, format_percent, to_cents
-from mutualis.inventory.models import (
-    Asset,
-    Campaign,
-    Contract,
-    CostLine,
-    ServiceRecord,
-    StaffLine,
-    Submission,
+from mutualis.engine.money import format_number, to_cents
+from mutualis.inventory.diagnostic.facts import (
+    MODES,
+    ZERO,
+    AssetFact,
+    ContractFact,
+    ContractWindow,
+    Diagnostic,
+    DomainDiagnostic,
+    DomainInfo,
+    Fragility,
+    Inputs,
+    MemberCost,
+    MemberInfo,
+    MemberLine,
+    ModeCount,
+    Need,
+    OpportunityScore,
+    ProductUse,
+    ScoreComponent,
+    ServiceFact,
+    Territory,
+    UnderusedAsset,
+    _mode_label,
+    labels,
 )
-from mutualis.territories.models import Domain, Member
+from mutualis.inventory.models import Contract, ServiceRecord
 
-ZERO = Decimal(0)
 ONE = Decimal(1)
 FTE_PLACES = Decimal("0.01")
 
@@ -45,7 +52,6 @@ SINGLE_AGENT_FTE = Decimal(1)
 CONTRACT_WINDOW_MONTHS = 24
 UNDERUSED_RATE = Decimal(50)  # percent
 
-MODES: tuple[str, ...] = tuple(ServiceRecord.Mode.values)
 
 # Opportunity score: weights (sum 100) of components each normalised to [0, 1].
 WEIGHTS: dict[str, int] = {
@@ -59,325 +65,12 @@ WEIGHTS: dict[str, int] = {
 assert sum(WEIGHTS.values()) == 100  # noqa: S101 - documented invariant
 
 
-# --- inputs: what the database holds, as plain values -------------------------------------
-
-
-@dataclass(frozen=True)
-class MemberInfo:
-    id: int
-    name: str
-    code: str
-    population: int | None
-
-
-@dataclass(frozen=True)
-class DomainInfo:
-    id: int
-    code: str
-    name: str
-    family: str
-
-
-@dataclass(frozen=True)
-class ServiceFact:
-    member_id: int
-    domain_id: int
-    mode: str
-    fte: Decimal
-    staff_cost: Decimal
-    operating_cost: Decimal
-    needs: str = ""
-    difficulties: str = ""
-
-    @property
-    def total_cost(self) -> Decimal:
-        return self.staff_cost + self.operating_cost
-
-
-@dataclass(frozen=True)
-class ContractFact:
-    member_id: int
-    domain_id: int | None
-    kind: str
-    vendor: str
-    product: str
-    yearly_cost: Decimal
-    start_on: date
-    end_on: date | None
-    notice_period_months: int | None = None
-
-
-@dataclass(frozen=True)
-class AssetFact:
-    member_id: int
-    domain_id: int | None
-    kind: str
-    name: str
-    utilisation_rate: Decimal | None
-    shareable: bool
-    acquisition_cost: Decimal | None = None
-    subsidies: Decimal = ZERO
-    useful_life_years: int | None = None
-    running_cost: Decimal = ZERO
-
-    @property
-    def annual_cost(self) -> Decimal | None:
-        """Annualised cost (CGI art. 1609 nonies C), when cost and useful life are known."""
-        if self.acquisition_cost is None or not self.useful_life_years:
-            return None
-        if self.subsidies > self.acquisition_cost:
-            return None
-        return annualised_cost(
-            Equipment(
-                label=self.name,
-                cost=self.acquisition_cost,
-                useful_life_years=self.useful_life_years,
-                subsidies=self.subsidies,
-                upkeep_per_year=self.running_cost,
-            )
-        ).annual_cost
-
-
-@dataclass(frozen=True)
-class Inputs:
-    body_name: str
-    year: int
-    is_sample: bool
-    members: tuple[MemberInfo, ...]
-    domains: tuple[DomainInfo, ...]
-    services: tuple[ServiceFact, ...]
-    contracts: tuple[ContractFact, ...] = ()
-    assets: tuple[AssetFact, ...] = ()
-    submitted_count: int = 0
-
-
-# --- outputs -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ModeCount:
-    mode: str
-    label: str
-    count: int
-
-
-@dataclass(frozen=True)
-class MemberLine:
-    """One member's answer for one domain."""
-
-    member: MemberInfo
-    mode: str
-    mode_label: str
-    fte: Decimal
-    staff_cost: Decimal
-    operating_cost: Decimal
-    total_cost: Decimal
-    cost_per_inhabitant: Decimal | None
-    fragility: str  # "" when not fragile
-
-
-@dataclass(frozen=True)
-class Fragility:
-    member: MemberInfo
-    domain: DomainInfo
-    fte: Decimal
-    reason: str
-
-
-@dataclass(frozen=True)
-class ContractWindow:
-    member: MemberInfo
-    domain: DomainInfo | None
-    kind_label: str
-    vendor: str
-    product: str
-    yearly_cost: Decimal
-    end_on: date
-    months_left: int
-    notice_by: date | None  # last day to give notice, when a notice period is known
-
-
-@dataclass(frozen=True)
-class ProductUse:
-    vendor: str
-    product: str
-    members: tuple[str, ...]
-    yearly_cost: Decimal
-
-
-@dataclass(frozen=True)
-class UnderusedAsset:
-    member: MemberInfo
-    domain: DomainInfo | None
-    kind_label: str
-    name: str
-    utilisation_rate: Decimal
-    annual_cost: Decimal | None
-
-
-@dataclass(frozen=True)
-class Need:
-    member: MemberInfo
-    domain: DomainInfo
-    needs: str
-    difficulties: str
-
-
-@dataclass(frozen=True)
-class MemberCost:
-    """A member's cost per inhabitant (population municipale)."""
-
-    member: MemberInfo
-    total_cost: Decimal
-    population: int
-    cost_per_inhabitant: Decimal
-
-
-@dataclass(frozen=True)
-class ScoreComponent:
-    key: str
-    label: str
-    weight: int
-    value: Decimal  # in [0, 1]
-    points: Decimal  # weight × value
-    formula: str
-
-
-@dataclass(frozen=True)
-class OpportunityScore:
-    value: int  # 0..100
-    components: tuple[ScoreComponent, ...]
-    explanation: Explanation
-
-
-@dataclass(frozen=True)
-class DomainDiagnostic:
-    domain: DomainInfo
-    modes: tuple[ModeCount, ...]
-    answered_count: int
-    covered_count: int  # members providing the service one way or another
-    fte: Decimal
-    staff_cost: Decimal
-    operating_cost: Decimal
-    lines: tuple[MemberLine, ...]
-    fragilities: tuple[Fragility, ...]
-    contract_windows: tuple[ContractWindow, ...]
-    products: tuple[ProductUse, ...]
-    underused_assets: tuple[UnderusedAsset, ...]
-    needs: tuple[Need, ...]
-    member_costs: tuple[MemberCost, ...]
-    cost_dispersion: Decimal | None  # coefficient of variation of the cost per inhabitant
-    score: OpportunityScore
-
-    @property
-    def total_cost(self) -> Decimal:
-        return self.staff_cost + self.operating_cost
-
-    @property
-    def product_count(self) -> int:
-        return len(self.products)
-
-    @property
-    def vendors(self) -> tuple[str, ...]:
-        return tuple(sorted({p.vendor for p in self.products}, key=str.casefold))
-
-
-@dataclass(frozen=True)
-class Territory:
-    member_count: int
-    answered_count: int  # members with at least one service record
-    submitted_count: int
-    population: int  # population municipale of every member that has one
-    fte: Decimal
-    staff_cost: Decimal
-    operating_cost: Decimal
-    member_costs: tuple[MemberCost, ...]  # sorted by cost per inhabitant, highest first
-    cost_per_inhabitant: Decimal | None  # Σ cost / Σ population of the members above
-    excluded_no_population: tuple[MemberInfo, ...]  # answered but without a population
-    fragility_count: int
-    contract_windows: tuple[ContractWindow, ...]
-    underused_assets: tuple[UnderusedAsset, ...]
-
-    @property
-    def total_cost(self) -> Decimal:
-        return self.staff_cost + self.operating_cost
-
-    @property
-    def completion(self) -> Decimal:
-        """Share of members whose answer is submitted, in [0, 1]."""
-        if not self.member_count:
-            return ZERO
-        return Decimal(self.submitted_count) / Decimal(self.member_count)
-
-    @property
-    def completion_text(self) -> str:
-        return format_percent(self.completion, 0)
-
-
-@dataclass(frozen=True)
-class Diagnostic:
-    body_name: str
-    year: int
-    is_sample: bool
-    on: date
-    territory: Territory
-    domains: tuple[DomainDiagnostic, ...]
-
-    @property
-    def mode_labels(self) -> tuple[str, ...]:
-        return tuple(_mode_label(mode) for mode in MODES)
-
-    def domain(self, domain_id: int) -> DomainDiagnostic | None:
-        return next((d for d in self.domains if d.domain.id == domain_id), None)
-
-    @property
-    def by_score(self) -> tuple[DomainDiagnostic, ...]:
-        return tuple(sorted(self.domains, key=lambda d: (-d.score.value, d.domain.name)))
-
-
-# --- small pure helpers --------------------------------------------------------------------
-
-
-def add_months(day: date, months: int) -> date:
-    """The same day `months` later (or earlier), clamped to the end of shorter months."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = calendar.monthrange(year, month + 1)[1]
-    return date(year, month + 1, min(day.day, last))
-
-
-def months_between(start: date, end: date) -> int:
-    """Whole months from `start` to `end` (end ≥ start)."""
-    months = (end.year - start.year) * 12 + end.month - start.month
-    if end.day < start.day:
-        months -= 1
-    return months
-
-
 def fte_text(value: Decimal) -> str:
     return format_number(value, 2)
 
 
 def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
     return ZERO if not denominator else Decimal(numerator) / Decimal(denominator)
-
-
-@lru_cache(maxsize=8)
-def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
-    return {
-        "modes": {code: str(label) for code, label in ServiceRecord.Mode.choices},
-        "contracts": {code: str(label) for code, label in Contract.Kind.choices},
-        "assets": {code: str(label) for code, label in Asset.Kind.choices},
-        "fragility": {
-            "half": _("fonction tenue par moins de 0,5 ETP"),
-            "single": _("service reposant sur un seul agent (1 ETP au plus)"),
-        },
-    }
-
-
-def labels() -> dict[str, dict[str, str]]:
-    """Translated labels, looked up once per language rather than once per row."""
-    return _labels_in(get_language())
 
 
 def fragility_reason(mode: str, fte: Decimal) -> str:
@@ -548,10 +241,6 @@ def opportunity_score(
 
 
 # --- the analysis ------------------------------------------------------------------------
-
-
-def _mode_label(mode: str) -> str:
-    return labels()["modes"].get(mode, mode)
 
 
 def _window(
@@ -755,115 +444,3 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
         underused_assets=tuple(underused),
     )
     return Diagnostic(inputs.body_name, inputs.year, inputs.is_sample, on, territory, results)
-
-
-# --- loading ----------------------------------------------------------------------------
-
-
-def load_inputs(campaign: Campaign, *, domain_id: int | None = None) -> Inputs:
-    """Read a campaign in eight queries, whatever the number of members and domains.
-
-    With `domain_id`, only that domain's records are read (the domain page).
-    """
-    body = campaign.pooling_body
-    members = tuple(
-        MemberInfo(row["id"], row["name"], row["insee_code"] or row["siren"], row["pop"])
-        for row in Member.objects.filter(pooling_body_id=body.pk)
-        .order_by("name", "insee_code")
-        .values("id", "name", "insee_code", "siren", pop=F("population_municipale"))
-    )
-    domain_rows = campaign.domains.order_by("family", "position", "name")
-    if domain_id is not None:
-        domain_rows = domain_rows.filter(pk=domain_id)
-    families = dict(Domain.Family.choices)
-    domains = tuple(
-        DomainInfo(row["id"], row["code"], row["name"], str(families.get(row["family"], "")))
-        for row in domain_rows.values("id", "code", "name", "family")
-    )
-    scope = {"campaign": campaign}
-    if domain_id is not None:
-        scope["domain_id"] = domain_id
-    # Summed in the database: exact NUMERIC on PostgreSQL; on SQLite the converter
-    # quantises each sum back to the field's two decimals.
-    lines = {f"service__{k}": v for k, v in scope.items()}
-    staff = {
-        row["service_id"]: (row["fte_sum"], row["cost_sum"])
-        for row in StaffLine.objects.filter(**lines)
-        .order_by()
-        .values("service_id")
-        .annotate(fte_sum=Sum("fte"), cost_sum=Sum("cost_amount"))
-    }
-    operating = {
-        row["service_id"]: row["amount_sum"]
-        for row in CostLine.objects.filter(**lines)
-        .order_by()
-        .values("service_id")
-        .annotate(amount_sum=Sum("amount"))
-    }
-    services = tuple(
-        ServiceFact(
-            member_id=row["member_id"],
-            domain_id=row["domain_id"],
-            mode=row["mode"],
-            fte=staff.get(row["id"], (ZERO, ZERO))[0],
-            staff_cost=staff.get(row["id"], (ZERO, ZERO))[1],
-            operating_cost=operating.get(row["id"], ZERO),
-            needs=row["needs"],
-            difficulties=row["difficulties"],
-        )
-        for row in ServiceRecord.objects.filter(**scope)
-        .order_by()
-        .values("id", "member_id", "domain_id", "mode", "needs", "difficulties")
-    )
-    contracts = tuple(
-        ContractFact(**row)
-        for row in Contract.objects.filter(**scope)
-        .order_by()
-        .values(
-            "member_id",
-            "domain_id",
-            "kind",
-            "vendor",
-            "product",
-            "start_on",
-            "end_on",
-            "notice_period_months",
-            yearly_cost=F("yearly_cost_amount"),
-        )
-    )
-    assets = tuple(
-        AssetFact(**row)
-        for row in Asset.objects.filter(**scope)
-        .order_by()
-        .values(
-            "member_id",
-            "domain_id",
-            "kind",
-            "name",
-            "utilisation_rate",
-            "shareable",
-            "useful_life_years",
-            acquisition_cost=F("acquisition_cost_amount"),
-            subsidies=F("subsidies_amount"),
-            running_cost=F("running_cost_amount"),
-        )
-    )
-    submitted = Submission.objects.filter(
-        campaign=campaign, status=Submission.Status.SUBMITTED
-    ).count()
-    return Inputs(
-        body_name=body.name,
-        year=campaign.year,
-        is_sample=campaign.is_sample,
-        members=members,
-        domains=domains,
-        services=services,
-        contracts=contracts,
-        assets=assets,
-        submitted_count=submitted,
-    )
-
-
-def build_diagnostic(campaign: Campaign, *, on: date, domain_id: int | None = None) -> Diagnostic:
-    """Load a campaign and analyse it; `on` is the caller's today (contract windows)."""
-    return analyse(load_inputs(campaign, domain_id=domain_id), on)

@@ -1,4 +1,7 @@
-"""The lifecycle of a mutualisation, as shown in the navigation (DESIGN.md §2)."""
+"""The phases of a mutualisation, as shown in the navigation (DESIGN.md §2).
+
+A phase app enables its entry by setting `url_name` (e.g. "scenarios:index") on its line.
+"""
 
 from __future__ import annotations
 
