@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import smtplib
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import time_machine
@@ -163,7 +164,7 @@ def test_an_email_already_used_in_the_body_is_refused(world, client_for):
     world.elected_official.save()
     client = client_for(world.pooling_admin)
     response = _invite(client, world, email="ELU@val.example")
-    assert "déjà celle d'un compte de la structure" in response.content.decode()
+    assert "déjà celle d'un compte de la structure" in unescape(response.content.decode())
     _invite(client, world)
     response = _invite(client, world, name="viewer", member="")
     assert "déjà en attente" in response.content.decode()
@@ -190,7 +191,7 @@ def test_a_mail_failure_stores_nothing(world, client_for, monkeypatch):
     monkeypatch.setattr("mutualis.accounts.services.send_mail", broken)
     response = _invite(client_for(world.pooling_admin), world)
     assert response.status_code == 200
-    assert "n'a pas pu être envoyé" in response.content.decode()
+    assert "n'a pas pu être envoyé" in unescape(response.content.decode())
     assert not Invitation.objects.exists()
 
 
@@ -222,7 +223,7 @@ def test_reinviting_a_user_without_email_is_refused(world, client_for):
         reverse("accounts:user_reinvite", args=[world.body.pk, world.member_agent.pk]),
         follow=True,
     )
-    assert "pas d'adresse électronique" in response.content.decode()
+    assert "pas d'adresse électronique" in unescape(response.content.decode())
     assert not Invitation.objects.exists()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import unescape
+
 import pytest
 from axes.models import AccessAttempt
 from django.urls import reverse
@@ -62,7 +64,7 @@ def test_a_commune_is_unreachable_without_an_active_referent_with_a_password(wor
 
 def test_the_page_names_the_communes_without_a_reachable_referent(world, client_for):
     page = _page(client_for(world.pooling_admin), world)
-    assert "1 commune n&#x27;a aucun·e référent·e" in page
+    assert "1 commune n'a aucun·e référent·e" in unescape(page)
     assert "<li>Bourg-Témoin</li>" in page
     assert "<li>Saint-Essai</li>" not in page
 
