@@ -39,7 +39,7 @@ def test_invite_then_set_password_then_log_in(world, live_server, browser):
     link = re.search(r"https?://\S+/invitation/\S+/", mail.outbox[-1].body).group(0)
     page.goto(link)
     assert "nouvelle@commune.example" in page.get_by_role("main").inner_text()
-    page.get_by_label("Nouveau mot de passe", exact=True).fill("Un-mot-de-passe-long")
+    page.get_by_label("Nouveau mot de passe *", exact=True).fill("Un-mot-de-passe-long")
     page.get_by_label("Confirmation du nouveau mot de passe").fill("Un-mot-de-passe-long")
     page.get_by_role("button", name="Enregistrer mon mot de passe").click()
     page.wait_for_url(f"{live_server.url}/s/{world.body.pk}/")
