@@ -348,6 +348,10 @@ def accept_invitation(invitation: Invitation, password: str) -> AbstractBaseUser
         user_model = get_user_model()
         if user_model.objects.filter(username__iexact=invitation.email).exists():
             user.username = f"{invitation.email}-{secrets.token_hex(3)}"  # type: ignore[attr-defined]
+    if user.pk is not None and not user.is_active:
+        # A deactivated account comes back for the inviting body only: the roles that its
+        # deactivation suspended elsewhere must not revive with it.
+        Role.objects.filter(user=user).exclude(pooling_body=invitation.pooling_body).delete()
     user.set_password(password)
     user.is_active = True
     user.save()

@@ -237,3 +237,23 @@ def test_an_invited_user_logs_in_with_the_email(world, client_for, client):
         {"username": "nouvelle@commune.example", "password": "Un-mot-de-passe-long"},
     )
     assert response.status_code == 302
+
+
+def test_a_deactivated_account_comes_back_only_for_the_inviting_body(world, client_for, client):
+    world.outsider.email = "ailleurs@example.org"
+    world.outsider.is_active = False
+    world.outsider.save()
+    _invite(
+        client_for(world.pooling_admin),
+        world,
+        email="ailleurs@example.org",
+        name="viewer",
+        member="",
+    )
+    client.logout()
+    _accept(client, _link())
+    world.outsider.refresh_from_db()
+    assert world.outsider.is_active
+    assert set(Role.objects.filter(user=world.outsider).values_list("pooling_body", flat=True)) == {
+        world.body.pk
+    }
