@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from mutualis.accounts.models import Role
+from mutualis.accounts.models import Invitation, Role
 from mutualis.territories.models import Member, PoolingBody
 
 User = AbstractBaseUser | AnonymousUser
@@ -103,3 +104,54 @@ def get_member_for(
 def require_manage(abilities: Abilities) -> None:
     if not abilities.can_manage:
         raise PermissionDenied
+
+
+def get_managed_body_for(user: User, pk: int) -> tuple[PoolingBody, Abilities]:
+    """A pooling body the user administers: 404 outside the user's bodies, 403 without the right."""
+    pooling_body, abilities = get_pooling_body_for(user, pk)
+    require_manage(abilities)
+    return pooling_body, abilities
+
+
+def get_role_for(user: User, pooling_body_pk: int, role_pk: int) -> tuple[Role, PoolingBody]:
+    """A role of a body the user administers; another body's role is a 404."""
+    pooling_body, _abilities = get_managed_body_for(user, pooling_body_pk)
+    role = (
+        Role.objects.filter(pk=role_pk, pooling_body=pooling_body)
+        .select_related("user", "member", "pooling_body")
+        .first()
+    )
+    if role is None:
+        raise Http404
+    return role, pooling_body
+
+
+def get_body_user_for(
+    user: User, pooling_body_pk: int, user_pk: int
+) -> tuple[AbstractBaseUser, PoolingBody]:
+    """An account with a role in a body the user administers; any other account is a 404."""
+    pooling_body, _abilities = get_managed_body_for(user, pooling_body_pk)
+    account = (
+        get_user_model()
+        .objects.filter(pk=user_pk, mutualis_roles__pooling_body=pooling_body)
+        .distinct()
+        .first()
+    )
+    if account is None:
+        raise Http404
+    return account, pooling_body
+
+
+def get_invitation_for(
+    user: User, pooling_body_pk: int, invitation_pk: int
+) -> tuple[Invitation, PoolingBody]:
+    """An invitation of a body the user administers; another body's invitation is a 404."""
+    pooling_body, _abilities = get_managed_body_for(user, pooling_body_pk)
+    invitation = (
+        Invitation.objects.filter(pk=invitation_pk, pooling_body=pooling_body)
+        .select_related("pooling_body", "member")
+        .first()
+    )
+    if invitation is None:
+        raise Http404
+    return invitation, pooling_body

@@ -16,6 +16,7 @@ from django.db import transaction
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
 from mutualis.inventory.demo import create_sample_campaign
+from mutualis.inventory.models import Campaign
 from mutualis.refdata.services import current_version, load_refdata
 from mutualis.territories import services as territories
 from mutualis.territories.models import MemberAttribute, PoolingBody
@@ -30,8 +31,11 @@ SAMPLE_SOURCE = "Données fictives de démonstration"
 class DemoLogin:
     username: str
     role: str
+    email: str
+    commune: str = ""
 
 
+DEMO_EMAIL_DOMAIN = "example.org"  # reserved for examples (RFC 2606): no mail leaves
 DEMO_USERS = (
     ("coordination", "Camille", "Coordination", Role.Name.ADMIN),
     ("finances", "Dominique", "Finances", Role.Name.FINANCE),
@@ -47,7 +51,7 @@ def _sample_value(insee_code: str, key: str, low: int, high: int) -> Decimal:
 
 
 @transaction.atomic
-def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
+def prepare_demo() -> tuple[PoolingBody, list[DemoLogin], Campaign]:
     if current_version() is None:
         load_refdata()
     body = PoolingBody.objects.filter(siren=DEMO_EPCI_SIREN).first()
@@ -77,14 +81,20 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
     user_model = get_user_model()
     logins = []
     for username, first, last, role in DEMO_USERS:
+        email = f"{username}@{DEMO_EMAIL_DOMAIN}"
         user, created = user_model.objects.get_or_create(
-            username=username, defaults={"first_name": first, "last_name": last}
+            username=username, defaults={"first_name": first, "last_name": last, "email": email}
         )
         if created:
             user.set_password(DEMO_PASSWORD)
             user.save()
+        elif not user.email:
+            user.email = email
+            user.save(update_fields=["email"])
         member = members[DEMO_REFERENT_INSEE] if role == Role.Name.REFERENT else None
         grant_role(user, body, role, member)
-        logins.append(DemoLogin(username, Role.Name(role).label))
-    create_sample_campaign(body)
-    return body, logins
+        logins.append(
+            DemoLogin(username, Role.Name(role).label, user.email, member.name if member else "")
+        )
+    campaign = create_sample_campaign(body)
+    return body, logins, campaign

@@ -87,6 +87,9 @@ def test_demo_prepares_the_territory_once_with_sample_data_flagged():
     sample = MemberAttribute.objects.filter(member__pooling_body=body)
     assert sample.exists() and not sample.filter(is_sample=False).exists()
     assert "identifiant « coordination »" in out.getvalue()
+    assert "Référent·e communal·e de Saint-Seine-l'Abbaye (referent@example.org)" in out.getvalue()
+    assert "Campagne d'exemple : État des lieux 2025 (données fictives)" in out.getvalue()
+    assert referent.user.email == "referent@example.org"
     assert all(check.ok for check in run_checks() if check.label != "Clé secrète")
 
 

@@ -60,17 +60,17 @@ def _named_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") ->
     return names
 
 
-def tenancy_tables() -> dict[str, dict[str, Route]]:
+def tenancy_tables() -> dict[str, dict[str, Route] | set[str]]:
     """Every module-level dict named `*_ROUTES` of every `tests/*/test_tenancy.py`.
 
     A new app adds its own `tests/<app>/test_tenancy.py` with such a table; nothing to
     edit here.
     """
-    tables: dict[str, dict[str, Route]] = {}
+    tables: dict[str, dict[str, Route] | set[str]] = {}
     for path in sorted(Path(__file__).parents[1].glob("*/test_tenancy.py")):
         module = importlib.import_module(f"tests.{path.parent.name}.test_tenancy")
         for name, value in vars(module).items():
-            if name.endswith("_ROUTES") and isinstance(value, dict):
+            if name.endswith("_ROUTES") and isinstance(value, dict | set | frozenset):
                 tables[f"{path.parent.name}.{name}"] = value
     return tables
 
