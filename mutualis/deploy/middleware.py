@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
@@ -37,17 +38,21 @@ class LimitedStream:
             raise BodyTooLarge(f"request body over {self.limit} bytes")
         return data
 
-    def read(self, size: int = -1) -> bytes:
-        return self._count(self.stream.read(size))
+    def _bounded(self, size: int | None) -> int:
+        """Never ask for more than one byte past the limit: memory stays bounded."""
+        room = self.limit - self.received + 1
+        return room if size is None or size < 0 or size > room else size
 
-    def readline(self, size: int = -1) -> bytes:
-        return self._count(self.stream.readline(size))
+    def read(self, size: int | None = -1) -> bytes:
+        return self._count(self.stream.read(self._bounded(size)))
+
+    def readline(self, size: int | None = -1) -> bytes:
+        return self._count(self.stream.readline(self._bounded(size)))
 
 
 def _too_large(request: HttpRequest) -> HttpResponse:
-    limit_mb = settings.MAX_UPLOAD_BYTES / (1024 * 1024)
-    message = _("Fichier trop volumineux : la limite est de %(limit)s Mo par envoi.") % {
-        "limit": f"{limit_mb:.0f}"
+    message = _("Fichier trop volumineux : la limite est de %(limit)s par envoi.") % {
+        "limit": filesizeformat(settings.MAX_UPLOAD_BYTES)
     }
     html = render_to_string("413.html", {"message": message})
     response = HttpResponse(html, status=413)

@@ -7,9 +7,8 @@ The page refreshes itself every few seconds without JavaScript (a meta refresh i
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
 
 from mutualis.jobs import services
 from mutualis.jobs.access import get_job_for
@@ -30,9 +29,10 @@ def _context(request: HttpRequest, job_pk: int, pk: int) -> dict[str, object]:
 
 
 @login_required
-@require_GET
 def detail(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
-    context = _context(request, job_pk, pk)
+    context = _context(request, job_pk, pk)  # access first: another body's job is a 404
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD"])
     if request.headers.get("HX-Request"):
         return render(request, "jobs/_progress.html", context)
     return render(request, "jobs/detail.html", context)
@@ -53,8 +53,9 @@ def download(request: HttpRequest, pk: int, job_pk: int) -> FileResponse:
 
 
 @login_required
-@require_POST
 def retry(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     job = get_job_for(request.user, pk, job_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     services.retry_job(job)
     return redirect("jobs:detail", pk=pk, job_pk=job.pk)

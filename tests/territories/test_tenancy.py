@@ -42,7 +42,7 @@ TENANT_ROUTES: dict[str, Route] = {
 # Views outside a pooling body, with their own rules tested elsewhere.
 # POST-only actions answer 405 to a GET before anything is looked up.
 POST_ONLY = {"accounts:role_revoke"}
-GLOBAL_ROUTES = {"home", "territories:create", "accounts:login", "accounts:logout"}
+GLOBAL_ROUTES = {"home", "territories:create", "accounts:login", "accounts:logout", "healthz"}
 
 
 def _named_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> set[str]:
@@ -61,8 +61,15 @@ def _named_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") ->
 def test_every_named_view_is_in_the_tenancy_table() -> None:
     from tests.inventory.test_dashboard import DASHBOARD_ROUTES
     from tests.inventory.test_tenancy import INVENTORY_ROUTES
+    from tests.jobs.test_jobs import JOB_ROUTES
 
-    covered = set(TENANT_ROUTES) | set(INVENTORY_ROUTES) | set(DASHBOARD_ROUTES) | GLOBAL_ROUTES
+    covered = (
+        set(TENANT_ROUTES)
+        | set(INVENTORY_ROUTES)
+        | set(DASHBOARD_ROUTES)
+        | set(JOB_ROUTES)
+        | GLOBAL_ROUTES
+    )
     untested = _named_routes(get_resolver().url_patterns) - covered
     assert untested == set(), f"add these views to TENANT_ROUTES: {sorted(untested)}"
 
