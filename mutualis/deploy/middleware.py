@@ -38,6 +38,9 @@ class LimitedStream:
             raise BodyTooLarge(f"request body over {self.limit} bytes")
         return data
 
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)  # close() and the like, as the wrapped stream
+
     def _bounded(self, size: int | None) -> int:
         """Never ask for more than one byte past the limit: memory stays bounded."""
         room = self.limit - self.received + 1

@@ -138,6 +138,8 @@ def test_limited_stream_stops_reading_past_the_limit():
     with pytest.raises(BodyTooLarge):
         stream.read(10)
     assert stream.exceeded
+    stream.close()  # Django closes the stream after parsing a form
+    assert stream.stream.closed
 
 
 @pytest.mark.django_db
