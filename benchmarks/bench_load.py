@@ -31,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 CLIENTS = int(os.environ.get("LOAD_CLIENTS", "20"))
 SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
-PASSWORD = "charge-mot-de-passe-1"
+PASSWORD = "charge-mot-de-passe-1"  # noqa: S105 - throwaway bench users
 READ_P95_TARGET_MS = 300
 
 
@@ -79,7 +79,9 @@ def prepare(env: dict[str, str]) -> list[dict[str, str]]:
     plans = []
     for i in range(CLIENTS):
         member = Member.objects.create(
-            pooling_body=body, name=f"Commune {i:02d}", insee_code=f"21{i:03d}",
+            pooling_body=body,
+            name=f"Commune {i:02d}",
+            insee_code=f"21{i:03d}",
             population_municipale=500 + i,
         )
         user = users.objects.create_user(f"charge{i:02d}", password=PASSWORD)
@@ -124,7 +126,7 @@ class Client:
         headers = {"Referer": self.base + path}
         if data is not None:
             body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}).encode()
-        request = urllib.request.Request(self.base + path, data=body, headers=headers)
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
         start = time.perf_counter()
         try:
             with self.opener.open(request, timeout=60) as response:
@@ -196,8 +198,18 @@ def main() -> int:
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
-        [sys.executable, "-m", "mutualis.cli", "serve", "--no-worker", "--bind", f"127.0.0.1:{port}"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "mutualis.cli",
+            "serve",
+            "--no-worker",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
         stderr=None if os.environ.get("LOAD_VERBOSE") else subprocess.DEVNULL,
     )
     try:
@@ -245,7 +257,8 @@ def main() -> int:
     print(f"  erreurs (5xx, connexion) : {len(tally.errors)}")
     for error in sorted(set(tally.errors))[:10]:
         print(f"    {error}")
-    print(f"  ratio p95 lectures / cible ({READ_P95_TARGET_MS} ms) : {read_p95 / READ_P95_TARGET_MS:.2f}")
+    ratio = read_p95 / READ_P95_TARGET_MS
+    print(f"  ratio p95 lectures / cible ({READ_P95_TARGET_MS} ms) : {ratio:.2f}")
     return 1 if tally.errors else 0
 
 

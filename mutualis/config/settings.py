@@ -95,7 +95,9 @@ try:
         )
     }
 except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL n'est pas une adresse de base valide : {exc}") from exc
+    raise ImproperlyConfigured(
+        f"DATABASE_URL n'est pas une adresse de base valide : {exc}"
+    ) from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A web server writes from several threads and processes: WAL lets readers run beside
     # one writer, IMMEDIATE takes the write lock when a transaction starts (no deadlocked

@@ -173,7 +173,7 @@ def _instance_is_empty() -> bool:
 def restore_backup(archive: Path) -> dict[str, Any]:
     """Restore `archive` into this instance, which must be empty; checksums checked first."""
     try:
-        tar = tarfile.open(archive, "r:gz")
+        tar = tarfile.open(archive, "r:gz")  # noqa: SIM115 - closed by the `with` below
     except (OSError, tarfile.TarError) as exc:
         raise BackupError(f"Impossible de lire l'archive « {archive} » : {exc}.") from exc
     with tar, tempfile.TemporaryDirectory(prefix="mutualis-restore-") as scratch:
@@ -200,7 +200,9 @@ def restore_backup(archive: Path) -> dict[str, Any]:
             with target.open("wb") as out:
                 shutil.copyfileobj(source, out)
             if _sha256(target) != expected.get("sha256"):
-                raise BackupError(f"Somme de contrôle incorrecte pour « {name} » : archive altérée.")
+                raise BackupError(
+                    f"Somme de contrôle incorrecte pour « {name} » : archive altérée."
+                )
             extracted[name] = target
         if not _instance_is_empty():
             raise BackupError(

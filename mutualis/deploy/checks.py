@@ -63,7 +63,9 @@ def check_allowed_hosts() -> Check:
         )
     if "*" in hosts:
         return Check(
-            "Noms d'hôte", True, "ALLOWED_HOSTS accepte tout nom (« * ») : nommez le site",
+            "Noms d'hôte",
+            True,
+            "ALLOWED_HOSTS accepte tout nom (« * ») : nommez le site",
             warning=True,
         )
     if settings.LOCAL_ONLY and not settings.DEBUG:

@@ -16,9 +16,7 @@ def client_ip(request: HttpRequest) -> str | None:
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
         return request.META.get("REMOTE_ADDR")
-    forwarded = [
-        part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
-    ]
+    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < count:
         return request.META.get("REMOTE_ADDR")

@@ -54,7 +54,9 @@ class Campaign(models.Model):
         _("archivée le"),
         null=True,
         blank=True,
-        help_text=_("Une campagne qui a des réponses ou des imports s'archive au lieu d'être supprimée."),
+        help_text=_(
+            "Une campagne qui a des réponses ou des imports s'archive au lieu d'être supprimée."
+        ),
     )
     history = HistoricalRecords()
 

@@ -87,7 +87,9 @@ def execute_job(job_pk: int) -> None:
         job.save(update_fields=["status", "started_at", "attempts", "message"])
     try:
         kind = get_kind(job.kind)
-        produced = kind.build(job, lambda percent, message="": report_progress(job.pk, percent, message))
+        produced = kind.build(
+            job, lambda percent, message="": report_progress(job.pk, percent, message)
+        )
     except JobFailed as exc:
         _fail(job, str(exc))
         return

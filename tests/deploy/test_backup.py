@@ -22,8 +22,14 @@ def test_backup_then_restore_round_trips_database_files_and_key(tmp_path):
     env = _instance(source)
     assert run_cli("migrate", "--noinput", **env).returncode == 0
     created = run_cli(
-        "createsuperuser", "--noinput", "--username", "gardien", "--email", "g@example.org",
-        DJANGO_SUPERUSER_PASSWORD="une-phrase-de-passe-longue", **env,
+        "createsuperuser",
+        "--noinput",
+        "--username",
+        "gardien",
+        "--email",
+        "g@example.org",
+        DJANGO_SUPERUSER_PASSWORD="une-phrase-de-passe-longue",
+        **env,
     )
     assert created.returncode == 0, created.stderr
     (source / "media" / "jobs").mkdir(parents=True)

@@ -40,7 +40,10 @@ def test_cli_without_secret_key_uses_the_generated_one(tmp_path):
     [
         ({"DEBUG": "peut-être"}, "DEBUG doit valoir true ou false"),
         ({"SECRET_KEY_FILE": "/nulle/part"}, "SECRET_KEY_FILE : impossible de lire"),
-        ({"DATABASE_URL": "ftp://ailleurs/base"}, "DATABASE_URL n'est pas une adresse de base valide"),
+        (
+            {"DATABASE_URL": "ftp://ailleurs/base"},
+            "DATABASE_URL n'est pas une adresse de base valide",
+        ),
         ({"MUTUALIS_DATA_DIR": "/proc/mutualis", "SECRET_KEY": ""}, "Clé secrète introuvable"),
     ],
 )
@@ -62,7 +65,7 @@ def test_allowed_hosts_empty_fails_and_loopback_only_warns(settings):
     settings.ALLOWED_HOSTS = ["*"]
     assert check_allowed_hosts().warning
     settings.ALLOWED_HOSTS, settings.LOCAL_ONLY = ["mutualis.exemple.fr"], False
-    assert check_allowed_hosts() .ok and not check_allowed_hosts().warning
+    assert check_allowed_hosts().ok and not check_allowed_hosts().warning
 
 
 @pytest.mark.django_db
@@ -161,7 +164,9 @@ def test_an_upload_lying_about_its_size_is_cut_while_streaming(settings):
     from mutualis.deploy.middleware import UploadLimitMiddleware
 
     settings.MAX_UPLOAD_BYTES = 1024
-    request = RequestFactory().post("/", data=b"x" * 300_000, content_type="application/octet-stream")
+    request = RequestFactory().post(
+        "/", data=b"x" * 300_000, content_type="application/octet-stream"
+    )
     seen: list[int] = []
 
     def view(req):  # type: ignore[no-untyped-def]
@@ -181,7 +186,9 @@ def test_an_upload_lying_about_its_size_is_cut_while_streaming(settings):
 
 
 def test_client_ip_behind_a_trusted_proxy_ignores_forged_addresses(settings):
-    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9")
+    request = RequestFactory().get(
+        "/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+    )
     settings.TRUSTED_PROXY_COUNT = 0
     assert client_ip(request) == "10.0.0.2"
     settings.TRUSTED_PROXY_COUNT = 1

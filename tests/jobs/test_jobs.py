@@ -125,12 +125,18 @@ def test_failure_shows_a_french_message_and_can_be_retried(world: World, client_
 
 def test_a_manager_sees_the_jobs_of_the_body(world: World, client_for):
     job = _job(world, user=world.member_agent)
-    assert client_for(world.member_agent).get(
-        reverse("jobs:detail", args=[world.body.pk, job.pk])
-    ).status_code == 200
-    assert client_for(world.pooling_admin).get(
-        reverse("jobs:download", args=[world.body.pk, job.pk])
-    ).status_code == 200
+    assert (
+        client_for(world.member_agent)
+        .get(reverse("jobs:detail", args=[world.body.pk, job.pk]))
+        .status_code
+        == 200
+    )
+    assert (
+        client_for(world.pooling_admin)
+        .get(reverse("jobs:download", args=[world.body.pk, job.pk]))
+        .status_code
+        == 200
+    )
 
 
 def test_cleanup_deletes_expired_files_only(world: World):

@@ -35,6 +35,8 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed)} vérification(s) en échec.", returncode=2)
         warnings = sum(c.warning for c in results)
         if warnings:
-            self.stdout.write(self.style.WARNING(f"Installation utilisable, {warnings} avertissement(s)."))
+            self.stdout.write(
+                self.style.WARNING(f"Installation utilisable, {warnings} avertissement(s).")
+            )
         else:
             self.stdout.write(self.style.SUCCESS("Installation prête."))

@@ -78,7 +78,7 @@ class Command(BaseCommand):
             call_command("collectstatic", interactive=False, verbosity=0)
         worker = None
         if not options["no_worker"]:
-            worker = subprocess.Popen(  # noqa: S603 - our own command, fixed arguments
+            worker = subprocess.Popen(
                 [sys.executable, "-m", "mutualis.cli", "worker", "--verbosity", "0"],
                 env=os.environ.copy(),
             )
