@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import tarfile
+
+import pytest
 
 from tests.deploy.test_commands import run_cli
 
@@ -83,3 +87,46 @@ def test_restore_refuses_an_altered_or_foreign_archive(tmp_path):
     result = run_cli("restore", str(altered), **_instance(tmp_path / "vide2"))
     assert result.returncode == 2
     assert "Somme de contrôle incorrecte" in result.stderr
+
+
+POSTGRES_URL = os.environ.get("DATABASE_URL", "")
+
+
+@pytest.mark.skipif(
+    not POSTGRES_URL.startswith("postgres") or shutil.which("pg_dump") is None,
+    reason="PostgreSQL round trip: DATABASE_URL must point to PostgreSQL, pg_dump installed",
+)
+def test_backup_then_restore_round_trips_on_postgresql(tmp_path):
+    import psycopg
+
+    base = POSTGRES_URL.rsplit("/", 1)[0]
+    names = [f"mutualis_sauvegarde_{os.getpid()}_{suffix}" for suffix in ("source", "cible")]
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+        for name in names:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        source = {**_instance(tmp_path / "source"), "DATABASE_URL": f"{base}/{names[0]}"}
+        target = {**_instance(tmp_path / "cible"), "DATABASE_URL": f"{base}/{names[1]}"}
+        assert run_cli("migrate", "--noinput", **source).returncode == 0
+        created = run_cli(
+            "createsuperuser",
+            "--noinput",
+            "--username",
+            "gardien",
+            "--email",
+            "g@example.org",
+            DJANGO_SUPERUSER_PASSWORD="une-phrase-de-passe-longue",
+            **source,
+        )
+        assert created.returncode == 0, created.stderr
+        archive = tmp_path / "pg.tar.gz"
+        done = run_cli("backup", str(archive), **source)
+        assert done.returncode == 0, done.stderr
+        restored = run_cli("restore", str(archive), **target)
+        assert restored.returncode == 0, restored.stderr
+        assert run_cli("shell", "-c", COUNT_USERS, **target).stdout.split()[-1] == "1"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as admin:
+            for name in names:
+                admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
