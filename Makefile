@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml package.json package-lock.json
 install: $(STAMP) ## Create .venv and install Python and npm dependencies
 
 demo: install ## Prepare the demo territory and serve it on http://127.0.0.1:8000
-	DEBUG=true $(BIN)/mutualis demo
+	$(BIN)/mutualis demo
 
 lint: install ## ruff, mypy (strict on engine and sheets), import-linter, migrations check
 	$(BIN)/ruff format --check mutualis tests benchmarks scripts

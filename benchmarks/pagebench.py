@@ -20,7 +20,6 @@ def start_django() -> None:
     os.environ.update(
         DJANGO_SETTINGS_MODULE="mutualis.config.settings",
         DEBUG="false",
-        MUTUALIS_ALLOW_INSECURE_KEY="true",
         ALLOWED_HOSTS="testserver",
         MUTUALIS_DATA_DIR=data_dir,
         DATABASE_URL=f"sqlite:///{data_dir}/bench.sqlite3",

@@ -20,6 +20,8 @@ PURE_COMMANDS = {
 
 # `mutualis check` is our deployment self-check, not Django's system check.
 RENAMED = {"check": "selfcheck"}
+# Exit status of a configuration error (bad environment variable), as for any bad input.
+CONFIGURATION_ERROR = 2
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,8 +32,15 @@ def main(argv: list[str] | None = None) -> int:
     if args and args[0] in RENAMED:
         args[0] = RENAMED[args[0]]
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mutualis.config.settings")
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
     from django.core.management import execute_from_command_line
 
+    try:
+        settings.INSTALLED_APPS  # noqa: B018 - reads the settings, failing here, not later
+    except ImproperlyConfigured as exc:
+        print(f"Erreur de configuration : {exc}", file=sys.stderr)
+        return CONFIGURATION_ERROR
     execute_from_command_line(["mutualis", *args])
     return 0
 

@@ -97,3 +97,9 @@ def collected_static(django_db_blocker, tmp_path_factory) -> None:  # type: igno
     settings.STATIC_ROOT = tmp_path_factory.mktemp("static")
     with django_db_blocker.unblock():
         call_command("collectstatic", interactive=False, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings) -> None:  # type: ignore[no-untyped-def]
+    """Background tasks run at once, inside the request; tests/jobs runs the real worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

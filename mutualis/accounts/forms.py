@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.accounts.models import Role
-from mutualis.accounts.services import email_problem, normalise_email, role_problem
+from mutualis.accounts.queries import email_problem, normalise_email, role_problem
 from mutualis.territories.models import Member, PoolingBody
 
 

@@ -11,6 +11,7 @@ from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mutualis.accounts.models import Invitation, Role
 from mutualis.territories.models import Member, PoolingBody
@@ -83,3 +84,40 @@ def reachable_referent_member_ids(pooling_body: PoolingBody) -> set[int]:
 def members_without_reachable_referent(pooling_body: PoolingBody) -> list[Member]:
     reachable = reachable_referent_member_ids(pooling_body)
     return [m for m in pooling_body.members.order_by("name") if m.pk not in reachable]
+
+
+# --- rules the forms and the services share -----------------------------------------
+
+
+def role_problem(pooling_body: PoolingBody, name: str, member: Member | None) -> str | None:
+    """Why this role cannot exist in `pooling_body`, in French; None when it can."""
+    if name == Role.Name.REFERENT and member is None:
+        return _("Un rôle de référent·e désigne une commune.")
+    if name != Role.Name.REFERENT and member is not None:
+        return _("Seul un rôle de référent·e désigne une commune.")
+    if member is not None and member.pooling_body_id != pooling_body.pk:
+        return _("Cette commune n'est pas membre de la structure porteuse.")
+    return None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problem(pooling_body: PoolingBody, email: str) -> str | None:
+    """Why `email` cannot be invited to `pooling_body`, in French; None when it can.
+
+    Only this body's accounts and invitations count, so that the answer never tells
+    whether the address belongs to an account elsewhere on the platform.
+    """
+    email = normalise_email(email)
+    if Role.objects.filter(pooling_body=pooling_body, user__email__iexact=email).exists():
+        return _("Cette adresse est déjà celle d'un compte de la structure.")
+    if Invitation.objects.filter(
+        pooling_body=pooling_body, email=email, accepted_at__isnull=True
+    ).exists():
+        return _(
+            "Une invitation est déjà en attente pour cette adresse : "
+            "renvoyez-la depuis la liste des invitations."
+        )
+    return None

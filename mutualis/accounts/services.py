@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.accounts.models import Invitation, Role
+from mutualis.accounts.queries import email_problem, normalise_email, role_problem
 from mutualis.territories import services as territories
 from mutualis.territories.models import Member, PoolingBody
 
@@ -41,17 +42,6 @@ class AccountError(ValueError):
 
 
 # --- roles ------------------------------------------------------------------------------
-
-
-def role_problem(pooling_body: PoolingBody, name: str, member: Member | None) -> str | None:
-    """Why this role cannot exist in `pooling_body`, in French; None when it can."""
-    if name == Role.Name.REFERENT and member is None:
-        return _("Un rôle de référent·e désigne une commune.")
-    if name != Role.Name.REFERENT and member is not None:
-        return _("Seul un rôle de référent·e désigne une commune.")
-    if member is not None and member.pooling_body_id != pooling_body.pk:
-        return _("Cette commune n'est pas membre de la structure porteuse.")
-    return None
 
 
 def _check_role(pooling_body: PoolingBody, name: str, member: Member | None) -> None:
@@ -102,6 +92,8 @@ def create_pooling_body_from_epci(
     if created_by is not None:
         grant_role(created_by, pooling_body, Role.Name.ADMIN)
     return pooling_body
+
+
 def change_role(role: Role, name: str, member: Member | None, *, by: AbstractBaseUser) -> Role:
     """Give a role another name or commune; the last own administrator role stays."""
     _check_role(role.pooling_body, name, member)
@@ -139,10 +131,6 @@ def _token(invitation: Invitation, secret: str) -> str:
     return signer.sign_object({"i": invitation.pk, "s": secret})
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 def _send_invitation(invitation: Invitation, token: str, link_for: LinkBuilder) -> None:
     body = invitation.pooling_body
     role = invitation.get_name_display()
@@ -178,25 +166,6 @@ def _send_invitation(invitation: Invitation, token: str, link_for: LinkBuilder) 
             _("Le courriel n'a pas pu être envoyé (%(error)s) ; rien n'a été enregistré.")
             % {"error": exc.__class__.__name__}
         ) from exc
-
-
-def email_problem(pooling_body: PoolingBody, email: str) -> str | None:
-    """Why `email` cannot be invited to `pooling_body`, in French; None when it can.
-
-    Only this body's accounts and invitations count, so that the answer never tells
-    whether the address belongs to an account elsewhere on the platform.
-    """
-    email = normalise_email(email)
-    if Role.objects.filter(pooling_body=pooling_body, user__email__iexact=email).exists():
-        return _("Cette adresse est déjà celle d'un compte de la structure.")
-    if Invitation.objects.filter(
-        pooling_body=pooling_body, email=email, accepted_at__isnull=True
-    ).exists():
-        return _(
-            "Une invitation est déjà en attente pour cette adresse : "
-            "renvoyez-la depuis la liste des invitations."
-        )
-    return None
 
 
 def _create_invitation(

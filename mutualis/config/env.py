@@ -15,7 +15,12 @@ def env_str(name: str, default: str = "") -> str:
     """A string, or the content of the file named by NAME_FILE (Docker/systemd secrets)."""
     file_name = os.environ.get(f"{name}_FILE")
     if file_name:
-        return Path(file_name).read_text(encoding="utf-8").strip()
+        try:
+            return Path(file_name).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(
+                f"{name}_FILE : impossible de lire le fichier « {file_name} »."
+            ) from exc
     return os.environ.get(name, default)
 
 

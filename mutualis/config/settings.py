@@ -8,6 +8,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from mutualis.config.env import env_bool, env_int, env_list, env_str
+from mutualis.config.secret import load_or_create_secret_key
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent
@@ -15,15 +16,13 @@ BASE_DIR = PACKAGE_DIR.parent
 DEBUG = env_bool("DEBUG", False)
 DATA_DIR = Path(env_str("MUTUALIS_DATA_DIR", str(BASE_DIR / "var"))).resolve()
 
-INSECURE_KEY = "insecure-development-key-change-me"
-SECRET_KEY = env_str("SECRET_KEY") or INSECURE_KEY
-if not DEBUG and SECRET_KEY == INSECURE_KEY and not env_bool("MUTUALIS_ALLOW_INSECURE_KEY"):
-    raise ImproperlyConfigured(
-        "SECRET_KEY doit être définie en production (DEBUG=false). "
-        "Voir .env.example ; pour une démonstration locale, lancez « make demo »."
-    )
+# Unset, the key is generated once into the data directory (mode 0600) and reused.
+SECRET_KEY = env_str("SECRET_KEY") or load_or_create_secret_key(DATA_DIR)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost" if DEBUG else "")
+# Unset, the instance answers only on this machine (demo); `mutualis check` says so.
+LOOPBACK_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ",".join(LOOPBACK_HOSTS))
+LOCAL_ONLY = all(host in LOOPBACK_HOSTS for host in ALLOWED_HOSTS)
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -43,11 +42,14 @@ INSTALLED_APPS = [
     "mutualis.refdata",
     "mutualis.territories",
     "mutualis.inventory",
+    "mutualis.jobs",
     "mutualis.deploy",
 ]
 
 MIDDLEWARE = [
+    "mutualis.deploy.middleware.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "mutualis.deploy.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "mutualis.config.urls"
+CSRF_FAILURE_VIEW = "mutualis.deploy.views.csrf_failure"
 WSGI_APPLICATION = "mutualis.config.wsgi.application"
 
 TEMPLATES = [
@@ -85,11 +88,29 @@ if not DATABASE_URL:
     # The embedded default: SQLite in the data directory, created on first use.
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASE_URL = f"sqlite:///{DATA_DIR / 'mutualis.sqlite3'}"
-DATABASES = {
-    "default": dj_database_url.parse(
-        DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
-    )
-}
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60)
+        )
+    }
+except ValueError as exc:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL n'est pas une adresse de base valide : {exc}"
+    ) from exc
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A web server writes from several threads and processes: WAL lets readers run beside
+    # one writer, IMMEDIATE takes the write lock when a transaction starts (no deadlocked
+    # upgrade), and a writer waits up to the busy timeout instead of failing "locked".
+    SQLITE_BUSY_TIMEOUT_SECONDS = env_int("SQLITE_BUSY_TIMEOUT", 20)
+    DATABASES["default"]["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+            f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_SECONDS * 1000};"
+        ),
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -144,24 +165,37 @@ STORAGES = {
 MEDIA_ROOT = DATA_DIR / "media"
 WHITENOISE_USE_FINDERS = DEBUG
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Uploads: refused while streaming above this size (UploadLimitMiddleware), in bytes.
+MAX_UPLOAD_BYTES = env_int("MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_UPLOAD_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Finished export files stay downloadable this long, then `mutualis jobs cleanup` drops them.
+JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
+# /healthz reports the worker as missing after this many seconds without a heartbeat.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
+
+# E-mail: printed on the console unless an SMTP server is named (EMAIL_HOST).
+EMAIL_HOST = env_str("EMAIL_HOST")
 EMAIL_BACKEND = env_str(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend",
 )
-EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mutualis@localhost")
 
-# Production hardening applies whenever DEBUG is off.
-SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
-CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+# Production hardening applies whenever DEBUG is off; an instance answering only on
+# this machine (the demo, plain http) keeps cookies usable without HTTPS.
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG and not LOCAL_ONLY)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG and not LOCAL_ONLY)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -171,6 +205,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", Fals
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
 if env_bool("BEHIND_HTTPS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Behind a reverse proxy, django-axes must read the client's address from the header the
+# proxy sets, or every failure counts against the proxy (lockout per username only).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+AXES_CLIENT_IP_CALLABLE = "mutualis.deploy.client_ip.client_ip"
+# Content-Security-Policy: everything from this host only (ContentSecurityPolicyMiddleware).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from mutualis.deploy import views as deploy_views
 from mutualis.territories import views as territory_views
 
 admin.site.site_header = "Mutualis — administration"
@@ -12,5 +13,7 @@ urlpatterns = [
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
     path("", include("mutualis.territories.urls")),
+    path("", include("mutualis.jobs.urls")),
+    path("healthz", deploy_views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
 ]

@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class InventoryConfig(AppConfig):
     name = "mutualis.inventory"
     verbose_name = "Diagnostic (état des lieux)"
+
+    def ready(self) -> None:
+        from mutualis.inventory.exports import DIAGNOSTIC_PDF, DIAGNOSTIC_XLSX
+        from mutualis.jobs.registry import register
+
+        register(DIAGNOSTIC_PDF)
+        register(DIAGNOSTIC_XLSX)

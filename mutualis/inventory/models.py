@@ -51,6 +51,14 @@ class Campaign(models.Model):
         help_text=_("Campagne de démonstration : les chiffres sont inventés."),
     )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
+    archived_at = models.DateTimeField(
+        _("archivée le"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Une campagne qui a des réponses ou des imports s'archive au lieu d'être supprimée."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -70,6 +78,10 @@ class Campaign(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.OPEN
 
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
 
 class Submission(models.Model):
     """Where a member stands in a campaign; no row means not started."""
@@ -79,8 +91,9 @@ class Submission(models.Model):
         SUBMITTED = "submitted", _("Transmise")
         REOPENED = "reopened", _("Rouverte")
 
+    # PROTECT: a campaign with answers is archived, never deleted (audit trail).
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campagne"), on_delete=models.CASCADE, related_name="submissions"
+        Campaign, verbose_name=_("campagne"), on_delete=models.PROTECT, related_name="submissions"
     )
     member = models.ForeignKey(
         "territories.Member",
@@ -435,8 +448,9 @@ class Contract(models.Model):
 class ImportLog(models.Model):
     """Who imported which workbook into a campaign, and what it changed."""
 
+    # PROTECT: import logs are the audit trail of a campaign and are never cascade-deleted.
     campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campagne"), on_delete=models.CASCADE, related_name="imports"
+        Campaign, verbose_name=_("campagne"), on_delete=models.PROTECT, related_name="imports"
     )
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -71,6 +71,30 @@ def set_campaign_status(campaign: Campaign, status: str) -> Campaign:
     return campaign
 
 
+@transaction.atomic
+def archive_campaign(campaign: Campaign) -> Campaign:
+    """Archive a campaign: its answers and import logs stay, as the audit trail."""
+    if campaign.archived_at is None:
+        campaign.archived_at = timezone.now()
+        campaign.status = Campaign.Status.CLOSED
+        campaign.save(update_fields=["archived_at", "status"])
+    return campaign
+
+
+@transaction.atomic
+def delete_campaign(campaign: Campaign) -> None:
+    """Delete an empty campaign; one with answers or imports must be archived instead."""
+    if campaign.submissions.exists() or campaign.imports.exists():
+        raise InventoryError(
+            _(
+                "La campagne %(year)s a des réponses ou des imports : elle ne peut pas être "
+                "supprimée, archivez-la."
+            )
+            % {"year": campaign.year}
+        )
+    campaign.delete()
+
+
 # --- one member's entry -----------------------------------------------------------------
 
 

@@ -77,8 +77,9 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(
 
     page.get_by_role("link", name="Voir le diagnostic").click()
     page.get_by_role("heading", level=1, name="Diagnostic du territoire", exact=False).wait_for()
+    page.get_by_role("button", name="Préparer le rapport (PDF)").click()
     with page.expect_download() as report:
-        page.get_by_role("link", name="Télécharger le rapport (PDF)").click()
+        page.get_by_role("link", name="Télécharger diagnostic-2025.pdf").click()
     with open(report.value.path(), "rb") as pdf:
         assert pdf.read(5) == b"%PDF-"
     context.close()

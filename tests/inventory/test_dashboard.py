@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualis.inventory.models import Campaign
+from mutualis.jobs.models import Job
 from tests.conftest import World
 from tests.factories import DomainFactory, MemberFactory
 from tests.inventory.factories import (
@@ -75,10 +76,20 @@ def test_every_role_of_the_body_reads_the_diagnostic(world, client_for, persona,
     assert world.body.name in response.content.decode()
 
 
-@pytest.mark.parametrize("route", sorted(DASHBOARD_ROUTES))
+EXPORTS = ["diagnostic:report_pdf", "diagnostic:report_xlsx"]
+
+
+@pytest.mark.parametrize("route", PAGES)
 def test_the_diagnostic_is_read_only(world: World, client_for, route: str):
     response = client_for(world.pooling_admin).post(DASHBOARD_ROUTES[route](world))
     assert response.status_code == 405
+
+
+@pytest.mark.parametrize("route", EXPORTS)
+def test_an_export_is_asked_for_by_post_only(world: World, client_for, route: str):
+    response = client_for(world.pooling_admin).get(DASHBOARD_ROUTES[route](world))
+    assert response.status_code == 405
+    assert not Job.objects.exists()
 
 
 def test_a_domain_outside_the_campaign_is_404(world: World, client_for):
@@ -136,14 +147,22 @@ def test_sample_campaign_shows_a_banner(inventory, client_for):
         assert "Données fictives de démonstration" in html
 
 
+def _download(client, url: str):  # type: ignore[no-untyped-def]
+    """Ask for an export (a background job, run at once in tests), then fetch its file."""
+    progress = client.post(url, follow=True)
+    job = progress.context["job"]
+    assert job.status == Job.Status.DONE, job.message
+    return client.get(reverse("jobs:download", args=[job.pooling_body_id, job.pk]))
+
+
 def test_downloads_are_files(inventory, client_for):
     client = client_for(inventory.world.finance_officer)
-    pdf = client.get(DASHBOARD_ROUTES["diagnostic:report_pdf"](inventory.world))
+    pdf = _download(client, DASHBOARD_ROUTES["diagnostic:report_pdf"](inventory.world))
     assert pdf["Content-Type"] == "application/pdf"
-    assert pdf.content.startswith(b"%PDF")
+    assert b"".join(pdf.streaming_content).startswith(b"%PDF")
     assert 'filename="diagnostic-2025.pdf"' in pdf["Content-Disposition"]
-    xlsx = client.get(DASHBOARD_ROUTES["diagnostic:report_xlsx"](inventory.world))
-    assert xlsx.content.startswith(b"PK")
+    xlsx = _download(client, DASHBOARD_ROUTES["diagnostic:report_xlsx"](inventory.world))
+    assert b"".join(xlsx.streaming_content).startswith(b"PK")
     assert 'filename="diagnostic-2025.xlsx"' in xlsx["Content-Disposition"]
 
 
@@ -166,9 +185,7 @@ def _fill(world: World, members: int) -> Campaign:
     return campaign
 
 
-@pytest.mark.parametrize(
-    "route", ["diagnostic:dashboard", "diagnostic:domain", "diagnostic:report_xlsx"]
-)
+@pytest.mark.parametrize("route", ["diagnostic:dashboard", "diagnostic:domain"])
 def test_query_count_does_not_grow_with_the_number_of_members(
     world: World, client_for, django_assert_max_num_queries, route: str
 ):
@@ -183,3 +200,22 @@ def test_query_count_does_not_grow_with_the_number_of_members(
     assert response.status_code == 200
     if route == "diagnostic:dashboard":
         assert response.context["diagnostic"].territory.answered_count == 40
+
+
+def test_excel_export_query_count_does_not_grow_with_the_number_of_members(
+    world: World, django_assert_max_num_queries
+):
+    from mutualis.inventory.exports import DIAGNOSTIC_XLSX, diagnostic_params
+
+    campaign = _fill(world, 5)
+    job = Job.objects.create(
+        pooling_body=world.body,
+        kind=DIAGNOSTIC_XLSX.name,
+        params=diagnostic_params(campaign, campaign.created_at.date()),
+    )
+    with CaptureQueriesContext(connection) as small:
+        DIAGNOSTIC_XLSX.build(job, lambda percent, message: None)
+    _fill(world, 35)
+    with django_assert_max_num_queries(len(small)):
+        produced = DIAGNOSTIC_XLSX.build(job, lambda percent, message: None)
+    assert produced.content.startswith(b"PK")

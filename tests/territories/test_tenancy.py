@@ -44,7 +44,7 @@ TENANT_ROUTES: dict[str, Route] = {
 # Views outside a pooling body, with their own rules tested elsewhere.
 # POST-only actions answer 405 to a GET before anything is looked up.
 POST_ONLY = {"accounts:role_revoke"}
-GLOBAL_ROUTES = {"home", "territories:create", "accounts:login", "accounts:logout"}
+GLOBAL_ROUTES = {"home", "territories:create", "accounts:login", "accounts:logout", "healthz"}
 
 
 def _named_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") -> set[str]:

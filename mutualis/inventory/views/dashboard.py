@@ -1,5 +1,8 @@
 """The diagnostic dashboard of a campaign, its domain pages and its PDF and Excel exports.
 
+The exports are background jobs (mutualis.jobs): a POST queues one and redirects to its
+progress page, where the file is downloaded when ready.
+
 Every role of the pooling body reads them, elected officials and référents included: the
 diagnostic is the shared picture of the territory, read-only, and shows only aggregates
 already visible to the body's members. Another body's user gets a 404.
@@ -9,13 +12,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from mutualis.inventory import charts, report
+from mutualis.inventory import charts, exports
 from mutualis.inventory.access import get_campaign_for
 from mutualis.inventory.diagnostic import build_diagnostic
-from mutualis.sheets import XLSX_MIME
+from mutualis.jobs.registry import JobKind
+from mutualis.jobs.services import request_job
 
 PHASE = "diagnostic"
 READ_METHODS = ("GET", "HEAD")
@@ -79,27 +83,21 @@ def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> H
     )
 
 
-def _download(campaign_year: int, data: bytes, extension: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="diagnostic-{campaign_year}.{extension}"'
-    )
-    return response
+def _export(request: HttpRequest, pk: int, campaign_pk: int, kind: JobKind) -> HttpResponse:
+    """Queue the export as a background job and show its progress page."""
+    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    params = exports.diagnostic_params(campaign, timezone.localdate())
+    job = request_job(campaign.pooling_body, kind, request.user, params)
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 
 @login_required
 def report_pdf(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
-    if refused := _read_only(request):
-        return refused
-    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
-    return _download(campaign.year, report.render_pdf(diagnostic), "pdf", "application/pdf")
+    return _export(request, pk, campaign_pk, exports.DIAGNOSTIC_PDF)
 
 
 @login_required
 def report_xlsx(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
-    if refused := _read_only(request):
-        return refused
-    diagnostic = build_diagnostic(campaign, on=timezone.localdate())
-    return _download(campaign.year, report.render_xlsx(diagnostic), "xlsx", XLSX_MIME)
+    return _export(request, pk, campaign_pk, exports.DIAGNOSTIC_XLSX)

@@ -1,0 +1,266 @@
+"""Bounded load run: 20 logged-in clients for 60 s against `mutualis serve` (gunicorn).
+
+Each client works on its own commune of one campaign: it reads the member page and the
+diagnostic, saves domain forms (the inventory entry form) and, every fifth round, submits
+its inventory and reopens it. Prints requests/s, p50/p95/p99 for reads and writes, the
+refusals (4xx) and the errors (5xx, connection failures). Target: 0 errors, p95 < 300 ms on
+reads.
+
+SQLite in a throwaway data directory by default; `LOAD_DATABASE_URL=postgres://…` runs the
+same load on an empty, throwaway PostgreSQL database. `LOAD_CLIENTS` and `LOAD_SECONDS`
+change the size (20 and 60).
+"""
+
+from __future__ import annotations
+
+import http.cookiejar
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CLIENTS = int(os.environ.get("LOAD_CLIENTS", "20"))
+SECONDS = float(os.environ.get("LOAD_SECONDS", "60"))
+PASSWORD = "charge-mot-de-passe-1"  # noqa: S105 - throwaway bench users
+READ_P95_TARGET_MS = 300
+
+
+def _environment() -> dict[str, str]:
+    data_dir = tempfile.mkdtemp(prefix="mutualis-load-")
+    database = os.environ.get("LOAD_DATABASE_URL") or f"sqlite:///{data_dir}/load.sqlite3"
+    return {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "mutualis.config.settings",
+        "DEBUG": "false",
+        "MUTUALIS_DATA_DIR": data_dir,
+        "DATABASE_URL": database,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "AXES_FAILURE_LIMIT": "1000",
+        "GUNICORN_WORKERS": os.environ.get("GUNICORN_WORKERS", "2"),
+        "GUNICORN_THREADS": os.environ.get("GUNICORN_THREADS", "8"),
+    }
+
+
+def prepare(env: dict[str, str]) -> list[dict[str, str]]:
+    """Migrate, create one body, one campaign and one coordinator per commune."""
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+    from django.contrib.auth import get_user_model
+    from django.db import connections
+    from django.urls import reverse
+
+    from mutualis.accounts.models import Role
+    from mutualis.inventory.models import Campaign
+    from mutualis.territories.models import Domain, Member, PoolingBody
+
+    body = PoolingBody.objects.create(name="CC de charge", kind="epci", siren="200000019")
+    domains = [
+        Domain.objects.create(pooling_body=body, code=code, name=name, family="functional")
+        for code, name in [("rh", "Ressources humaines"), ("voirie", "Voirie")]
+    ]
+    campaign = Campaign.objects.create(pooling_body=body, year=2025)
+    campaign.domains.set(domains)
+    users = get_user_model()
+    plans = []
+    for i in range(CLIENTS):
+        member = Member.objects.create(
+            pooling_body=body,
+            name=f"Commune {i:02d}",
+            insee_code=f"21{i:03d}",
+            population_municipale=500 + i,
+        )
+        user = users.objects.create_user(f"charge{i:02d}", password=PASSWORD)
+        Role.objects.create(user=user, pooling_body=body, name=Role.Name.ADMIN)
+        args = [body.pk, campaign.pk, member.pk]
+        plans.append(
+            {
+                "username": user.username,
+                "login": reverse("accounts:login"),
+                "member": reverse("inventory:member", args=args),
+                "edit": [reverse("inventory:service_edit", args=[*args, d.pk]) for d in domains],
+                "submit": reverse("inventory:submit", args=args),
+                "reopen": reverse("inventory:reopen", args=args),
+                "dashboard": reverse("diagnostic:dashboard", args=[body.pk, campaign.pk]),
+            }
+        )
+    connections.close_all()
+    return plans
+
+
+@dataclass
+class Tally:
+    reads: list[float] = field(default_factory=list)
+    writes: list[float] = field(default_factory=list)
+    refused: int = 0
+    errors: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+
+class Client:
+    def __init__(self, base: str, tally: Tally) -> None:
+        self.base = base
+        self.tally = tally
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+
+    def _csrf(self) -> str:
+        return next((c.value for c in self.jar if c.name == "csrftoken"), "")
+
+    def call(self, path: str, data: dict[str, str] | None = None, record: bool = True) -> None:
+        body = None
+        headers = {"Referer": self.base + path}
+        if data is not None:
+            body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}).encode()
+        request = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
+        start = time.perf_counter()
+        try:
+            with self.opener.open(request, timeout=60) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            with self.tally.lock:
+                if exc.code >= 500:
+                    self.tally.errors.append(f"{exc.code} {path}")
+                else:
+                    self.tally.refused += 1
+            return
+        except (OSError, urllib.error.URLError) as exc:
+            with self.tally.lock:
+                self.tally.errors.append(f"{exc} {path}")
+            return
+        elapsed = (time.perf_counter() - start) * 1000
+        if record:
+            with self.tally.lock:
+                (self.tally.reads if data is None else self.tally.writes).append(elapsed)
+
+
+def service_form(round_no: int) -> dict[str, str]:
+    return {
+        "service-mode": "regie",
+        "service-activity_volume": str(100 + round_no),
+        "service-activity_unit": "",
+        "service-satisfaction": "4",
+        "service-needs": f"Besoin n° {round_no}",
+        "service-difficulties": "",
+        "staff-fte_C": "0,5",
+        "staff-cost_C": f"{15000 + round_no}",
+        "costs-chapter_011": "1250,50",
+    }
+
+
+def run_client(base: str, plan: dict, tally: Tally, ready: threading.Barrier, window: dict) -> None:  # type: ignore[type-arg]
+    client = Client(base, tally)
+    client.call(plan["login"], record=False)
+    client.call(plan["login"], {"username": plan["username"], "password": PASSWORD}, record=False)
+    ready.wait()  # the clock starts once every client is logged in (Argon2 is slow)
+    round_no = 0
+    while time.monotonic() < window["stop"]:
+        round_no += 1
+        client.call(plan["member"])
+        edit = plan["edit"][round_no % len(plan["edit"])]
+        client.call(edit)
+        client.call(edit, service_form(round_no))
+        if round_no % 5 == 0:
+            client.call(plan["submit"], {})
+            client.call(plan["reopen"], {})
+            client.call(plan["dashboard"])
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _percentile(values: list[float], q: int) -> float:
+    if len(values) < 2:
+        return values[0] if values else 0.0
+    return statistics.quantiles(values, n=100)[q - 1]
+
+
+def main() -> int:
+    env = _environment()
+    plans = prepare(env)
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mutualis.cli",
+            "serve",
+            "--no-worker",
+            "--bind",
+            f"127.0.0.1:{port}",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=None if os.environ.get("LOAD_VERBOSE") else subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                urllib.request.urlopen(base + plans[0]["login"], timeout=5).read()  # noqa: S310
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    print("Le serveur n'a pas démarré.")
+                    return 1
+                time.sleep(0.5)
+        tally = Tally()
+        window: dict[str, float] = {}
+
+        def start_clock() -> None:
+            window["start"] = time.monotonic()
+            window["stop"] = window["start"] + SECONDS
+
+        ready = threading.Barrier(len(plans), action=start_clock)
+        threads = [
+            threading.Thread(target=run_client, args=(base, plan, tally, ready, window))
+            for plan in plans
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.monotonic() - window["start"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    vendor = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
+    total = len(tally.reads) + len(tally.writes) + tally.refused + len(tally.errors)
+    print(f"Charge : {CLIENTS} clients connectés, {elapsed:.0f} s, base {vendor}")
+    print(f"  requêtes : {total}  ({total / elapsed:.1f} req/s)")
+    for label, values in (("lectures", tally.reads), ("écritures", tally.writes)):
+        print(
+            f"  {label:<10} {len(values):6d}  p50 {_percentile(values, 50):7.1f} ms  "
+            f"p95 {_percentile(values, 95):7.1f} ms  p99 {_percentile(values, 99):7.1f} ms"
+        )
+    read_p95 = _percentile(tally.reads, 95)
+    print(f"  refus (4xx) : {tally.refused}")
+    print(f"  erreurs (5xx, connexion) : {len(tally.errors)}")
+    for error in sorted(set(tally.errors))[:10]:
+        print(f"    {error}")
+    ratio = read_p95 / READ_P95_TARGET_MS
+    print(f"  ratio p95 lectures / cible ({READ_P95_TARGET_MS} ms) : {ratio:.2f}")
+    return 1 if tally.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
