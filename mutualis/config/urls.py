@@ -11,7 +11,7 @@ urlpatterns = [
     path("", include("mutualis.accounts.urls")),
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
-    path("", include("mutualis.territories.urls")),
     path("", include("mutualis.scenarios.urls")),
+    path("", include("mutualis.territories.urls")),
     path("admin/", admin.site.urls),
 ]

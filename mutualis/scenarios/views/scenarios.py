@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -29,7 +30,7 @@ def projection_chart(doc: dict[str, Any]) -> SafeString:
     bars = []
     for row in doc["projection"]["rows"]:
         for label, key in ((_("avant"), "before"), (_("après"), "after")):
-            bars.append(Bar(f"{row['year']} {label}", row[key], format_euros(row[key])))
+            bars.append(Bar(f"{row['year']} {label}", Decimal(row[key]), format_euros(row[key])))
     return horizontal_bars(
         bars,
         chart_id="projection",
