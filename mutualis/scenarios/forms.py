@@ -70,7 +70,8 @@ class ScenarioForm(forms.ModelForm):
     def __init__(self, *args: Any, body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.body = body
-        self.fields["campaign"].queryset = Campaign.objects.filter(pooling_body=body)
+        if "campaign" in self.fields:
+            self.fields["campaign"].queryset = Campaign.objects.filter(pooling_body=body)
         self.fields["domain"].queryset = Domain.objects.filter(pooling_body=body, is_active=True)
         self.fields["members"].queryset = Member.objects.filter(pooling_body=body).order_by("name")
         self.fields["method"].choices = method_choices(body)
