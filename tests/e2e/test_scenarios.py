@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.scenarios.conftest import ScenarioWorld
+from tests.scenarios.conftest import ScenarioWorld, sworld  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
