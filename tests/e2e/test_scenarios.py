@@ -8,13 +8,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.scenarios.conftest import ScenarioWorld, sworld  # noqa: F401 - fixture
+from tests.scenarios.conftest import build_sworld
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
-def test_coordinator_builds_compares_and_downloads(sworld: ScenarioWorld, live_server, browser):
-    world = sworld.world
+def test_coordinator_builds_compares_and_downloads(world, live_server, browser):
+    sworld = build_sworld(world)
     world.pooling_admin.set_password("motdepasse-test")
     world.pooling_admin.save()
     requested: list[str] = []

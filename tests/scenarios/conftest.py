@@ -53,6 +53,11 @@ def ads_territory(body: PoolingBody, members: list[Member]) -> tuple[Campaign, D
 
 @pytest.fixture
 def sworld(world: World) -> ScenarioWorld:
+    return build_sworld(world)
+
+
+def build_sworld(world: World) -> ScenarioWorld:
+    """Three communes of `world.body` with an ADS inventory, and a scenario on them."""
     third = MemberFactory(pooling_body=world.body, name="Val-Troisième", insee_code="21003")
     members = [world.own_commune, world.other_commune, third]
     campaign, ads = ads_territory(world.body, members)
