@@ -43,7 +43,8 @@ COMPARED_METHODS = ("shapley", "scrb", "proportional", "key:population_municipal
 AC_REFERENCE = "CGCT art. L.5211-4-2 ; CGI art. 1609 nonies C"
 SERVICE_REFERENCE = "CGCT art. L.5211-4-2 (service commun)"
 FTE = Decimal("0.01")
-PERIMETER_TIME_LIMIT = 20.0
+PERIMETER_TIME_LIMIT = 5.0
+SPLIT_MAX_MEMBERS = 40  # 2- and 3-way splits beyond this take minutes: on request only
 PERSONNEL = "personnel"
 OTHER = "autres charges"
 
@@ -613,6 +614,12 @@ def _perimeter(game: PooledServiceGame, members: Sequence[MemberCost]) -> Perime
         for groups in (1, 2, 3):
             if groups > game.n // 2:
                 break
+            if groups > 1 and game.n > SPLIT_MAX_MEMBERS:
+                errors.append(
+                    f"Découpage en {groups} services non calculé au-delà de "
+                    f"{SPLIT_MAX_MEMBERS} membres (utilisez « mutualis games optimise »)."
+                )
+                continue
             try:
                 partitions.append(best_partition(game, groups, time_limit=PERIMETER_TIME_LIMIT))
             except EngineError as exc:
