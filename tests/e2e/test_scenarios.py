@@ -20,6 +20,7 @@ def test_coordinator_builds_compares_and_downloads(world, live_server, browser):
     requested: list[str] = []
     context = browser.new_context(locale="fr-FR", accept_downloads=True)
     page = context.new_page()
+    page.set_default_timeout(120_000)  # PDFs on a loaded CI machine
     page.on("request", lambda request: requested.append(request.url))
     page.goto(f"{live_server.url}/connexion/")
     page.get_by_label("Nom d’utilisateur").fill("pooling_admin")
