@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mutualis.territories",
     "mutualis.inventory",
     "mutualis.jobs",
+    "mutualis.scenarios",
     "mutualis.deploy",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("mutualis.accounts.urls")),
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
+    path("", include("mutualis.scenarios.urls")),
     path("", include("mutualis.territories.urls")),
     path("", include("mutualis.jobs.urls")),
     path("healthz", deploy_views.healthz, name="healthz"),

@@ -18,6 +18,7 @@ from mutualis.accounts.services import grant_role
 from mutualis.inventory.demo import create_sample_campaign
 from mutualis.inventory.models import Campaign
 from mutualis.refdata.services import current_version, load_refdata
+from mutualis.scenarios.demo import create_sample_scenarios
 from mutualis.territories import services as territories
 from mutualis.territories.models import MemberAttribute, PoolingBody
 
@@ -97,4 +98,5 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin], Campaign]:
             DemoLogin(username, Role.Name(role).label, user.email, member.name if member else "")
         )
     campaign = create_sample_campaign(body)
+    create_sample_scenarios(body, campaign)
     return body, logins, campaign

@@ -1,0 +1,175 @@
+"""Scenario pages through HTTP: create, edit with bad input, results, compare, documents."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from mutualis.scenarios import services
+from mutualis.scenarios.models import Scenario, ScenarioSnapshot
+from tests.factories import MemberFactory
+from tests.scenarios.conftest import ScenarioWorld, fill_ads
+
+
+def _edit_data(scenario: Scenario, **changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "name": scenario.name,
+        "domain": scenario.domain_id,
+        "legal_form": scenario.legal_form,
+        "members": [m.pk for m in scenario.members.all()],
+        "start_year": scenario.start_year,
+        "horizon_years": scenario.horizon_years,
+        "method": scenario.method,
+        "workload_unit": scenario.workload_unit,
+        "productivity": scenario.productivity,
+        "staff_category": scenario.staff_category,
+        "cost_per_fte_a": scenario.cost_per_fte_a,
+        "cost_per_fte_b": scenario.cost_per_fte_b,
+        "cost_per_fte_c": scenario.cost_per_fte_c,
+        "fixed_costs_amount": scenario.fixed_costs_amount,
+        "cost_per_unit_amount": scenario.cost_per_unit_amount,
+        "transition_costs_amount": scenario.transition_costs_amount,
+        "staffing_step_fte": scenario.staffing_step_fte,
+        "manager_span": "",
+        "staff_indexation_rate": scenario.staff_indexation_rate,
+        "other_indexation_rate": scenario.other_indexation_rate,
+        "discount_rate": scenario.discount_rate,
+    }
+    data.update(changes)
+    return data
+
+
+def test_coordinator_creates_a_prefilled_scenario(sworld: ScenarioWorld, client_for):
+    world = sworld.world
+    client = client_for(world.pooling_admin)
+    url = reverse("scenarios:create", args=[world.body.pk])
+    assert "Nouveau scénario" in client.get(url).content.decode()
+    response = client.post(
+        url,
+        {
+            "name": "ADS à deux",
+            "campaign": sworld.campaign.pk,
+            "domain": sworld.ads.pk,
+            "legal_form": "entente",
+            "members": [world.own_commune.pk, world.other_commune.pk],
+            "start_year": 2026,
+            "horizon_years": 5,
+            "method": "key:population_municipale",
+        },
+    )
+    scenario = Scenario.objects.get(name="ADS à deux")
+    assert response.status_code == 302
+    assert scenario.productivity == Decimal(250) and "productivity" in scenario.defaults
+    page = client.get(response["Location"]).content.decode()
+    assert "Avant et après" in page and "Stabilité de chaque répartition" in page
+    assert "Valeur par défaut — productivité" in page
+    assert "hypothèse à valider" in page
+
+
+EDIT_ERRORS = [
+    ({"productivity": "0"}, "productivité"),
+    ({"productivity": "-2"}, "productivité"),
+    ({"fixed_costs_amount": "-10"}, "un coût ne peut pas être négatif"),
+    ({"horizon_years": "0"}, "horizon"),
+    ({"horizon_years": "31"}, "horizon"),
+    ({"members": []}, "au moins un membre"),
+    ({"discount_rate": "-1"}, "−100 %"),
+    ({"discount_rate": "-1.5"}, "−100 %"),
+]
+
+
+@pytest.mark.parametrize(("changes", "message"), EDIT_ERRORS)
+def test_bad_input_on_the_form_is_refused_in_french(sworld, client_for, changes, message):
+    scenario = sworld.scenario
+    before = Scenario.objects.filter(pk=scenario.pk).values().get()
+    url = reverse("scenarios:edit", args=[sworld.world.body.pk, scenario.pk])
+    response = client_for(sworld.world.pooling_admin).post(url, _edit_data(scenario, **changes))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert Scenario.objects.filter(pk=scenario.pk).values().get() == before
+
+
+def test_a_member_outside_the_body_cannot_be_chosen(sworld: ScenarioWorld, client_for):
+    scenario = sworld.scenario
+    url = reverse("scenarios:edit", args=[sworld.world.body.pk, scenario.pk])
+    data = _edit_data(scenario, members=[sworld.world.foreign_commune.pk])
+    response = client_for(sworld.world.pooling_admin).post(url, data)
+    assert response.status_code == 200
+    assert sworld.world.foreign_commune not in scenario.members.all()
+
+
+def test_editing_a_default_value_drops_its_default_flag(sworld: ScenarioWorld, client_for):
+    scenario = sworld.scenario
+    url = reverse("scenarios:edit", args=[sworld.world.body.pk, scenario.pk])
+    response = client_for(sworld.world.pooling_admin).post(
+        url, _edit_data(scenario, productivity="220", name="ADS révisé")
+    )
+    assert response.status_code == 302
+    scenario.refresh_from_db()
+    assert scenario.productivity == Decimal(220) and scenario.name == "ADS révisé"
+    assert "productivity" not in scenario.defaults and "fixed_costs" in scenario.defaults
+
+
+def test_duplicate_status_and_snapshot(sworld: ScenarioWorld, client_for):
+    world = sworld.world
+    client = client_for(world.pooling_admin)
+    args = [world.body.pk, sworld.scenario.pk]
+    client.post(reverse("scenarios:duplicate", args=args))
+    copy = Scenario.objects.get(name="Service commun ADS (copie)")
+    assert copy.status == "draft" and copy.members.count() == 3
+    client.post(reverse("scenarios:status", args=args), {"status": "published"})
+    sworld.scenario.refresh_from_db()
+    assert sworld.scenario.status == "published"
+    response = client.post(reverse("scenarios:snapshot", args=args), {"label": "Conseil du 3"})
+    snapshot = ScenarioSnapshot.objects.get()
+    assert snapshot.label == "Conseil du 3" and snapshot.created_by == world.pooling_admin
+    page = client.get(response["Location"]).content.decode()
+    assert "Instantané figé" in page and "Conseil du 3" in page
+
+
+def test_compare_puts_two_scenarios_side_by_side(sworld: ScenarioWorld, client_for):
+    copy = services.duplicate_scenario(sworld.scenario, None)
+    url = reverse("scenarios:compare", args=[sworld.world.body.pk])
+    client = client_for(sworld.world.elected_official)
+    page = client.get(url, {"scenarios": [sworld.scenario.pk, copy.pk]}).content.decode()
+    assert "Les scénarios côte à côte" in page and "(copie)" in page
+    alone = client.get(url, {"scenarios": [sworld.scenario.pk]}).content.decode()
+    assert "Choisissez de 2 à 4 scénarios." in alone
+
+
+def test_documents_download(sworld: ScenarioWorld, client_for):
+    world = sworld.world
+    client = client_for(world.elected_official)
+    args = [world.body.pk, sworld.scenario.pk]
+    pack = client.get(reverse("scenarios:pack", args=args))
+    assert pack["Content-Type"] == "application/pdf" and pack.content.startswith(b"%PDF")
+    sheet = client.get(reverse("scenarios:sheet", args=[*args, world.own_commune.insee_code]))
+    assert sheet.content.startswith(b"%PDF")
+    missing = client.get(reverse("scenarios:sheet", args=[*args, "99999"]))
+    assert missing.status_code == 404
+    book = client.get(reverse("scenarios:workbook", args=args))
+    assert book.content.startswith(b"PK")
+    data = client.get(reverse("scenarios:report_json", args=args)).json()
+    assert data["scenario"]["name"] == "Service commun ADS"
+
+
+def test_the_results_page_reads_the_same_queries_for_more_members(
+    sworld: ScenarioWorld, client_for
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(sworld.world.pooling_admin)
+    url = reverse("scenarios:detail", args=[sworld.world.body.pk, sworld.scenario.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(6):
+        member = MemberFactory(pooling_body=sworld.world.body, insee_code=f"2120{i}")
+        fill_ads(sworld.campaign, sworld.ads, member, 12 + i)
+        sworld.scenario.members.add(member)
+    with CaptureQueriesContext(connection) as large:
+        client.get(url)
+    assert len(small) == len(large)
