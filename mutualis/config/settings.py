@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mutualis.territories",
     "mutualis.inventory",
     "mutualis.scenarios",
+    "mutualis.conventions",
     "mutualis.deploy",
 ]
 
@@ -159,6 +160,10 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mutualis@localhost")
+
+# Conventions: alert window before a notice or end date; size limit of a signed scan.
+CONVENTION_ALERT_DAYS = env_int("CONVENTION_ALERT_DAYS", 90)
+CONVENTION_SCAN_MAX_BYTES = env_int("CONVENTION_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 
 # Production hardening applies whenever DEBUG is off.
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)

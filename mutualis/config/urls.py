@@ -11,6 +11,8 @@ urlpatterns = [
     path("", include("mutualis.accounts.urls")),
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
+    # Before territories: its phase route /s/<pk>/<slug>/ would catch /s/<pk>/conventions/.
+    path("", include("mutualis.conventions.urls")),
     path("", include("mutualis.territories.urls")),
     path("admin/", admin.site.urls),
 ]
