@@ -15,6 +15,7 @@ from django.db import transaction
 
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
+from mutualis.conventions.demo import create_sample_convention
 from mutualis.inventory.demo import create_sample_campaign
 from mutualis.refdata.services import current_version, load_refdata
 from mutualis.territories import services as territories
@@ -87,4 +88,5 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
         grant_role(user, body, role, member)
         logins.append(DemoLogin(username, Role.Name(role).label))
     create_sample_campaign(body)
+    create_sample_convention(body)
     return body, logins
