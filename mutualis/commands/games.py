@@ -17,11 +17,15 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import numpy as np
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.games import (
@@ -31,75 +35,94 @@ from mutualis.engine.games import (
     PooledCost,
     PooledMember,
     PooledServiceGame,
+    PricingCheck,
     allocate_costs,
     assess,
+    pricing_check,
+    subadditive_cover,
 )
-from mutualis.engine.money import D, to_cents
+from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
+from mutualis.engine.money import NNBSP, D, to_cents
 from mutualis.engine.optimise import Partition, best_partition
 
 EXIT_BAD_INPUT = 2
+
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""A game file above 64 MiB is refused before it is read (an explicit n = 20 game is ~30 MiB)."""
+MAX_EXPLICIT_PLAYERS = 20
+"""An explicit game lists 2^n − 1 coalitions: 1,048,575 at n = 20, the ceiling."""
 
 
 class InputError(Exception):
     """Malformed input: a French message naming the field."""
 
 
-def _number(value: object, where: str, *, allow_negative: bool = False) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+def _number(value: object, where: str, *, allow_negative: bool = False) -> float:
+    """A finite number within ±MAX_AMOUNT (0..MAX_AMOUNT unless `allow_negative`)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
         raise InputError(
-            f"« {where} » doit être un nombre (reçu : {json.dumps(value, default=str)})."
+            f"« {where} » doit être un nombre (reçu : {json.dumps(value, default=str)[:80]})."
         )
     try:
-        number = D(value)
-    except EngineError as exc:
-        raise InputError(f"« {where} » : {exc.message}") from exc
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if not math.isfinite(number) or abs(number) > MAX_AMOUNT:
+        limit = f"{MAX_AMOUNT:,}".replace(",", NNBSP)
+        raise InputError(
+            f"« {where} » doit être compris entre 0 et {limit} (reçu : {str(value)[:40]})."
+        )
     if number < 0 and not allow_negative:
-        raise InputError(f"« {where} » ne peut pas être négatif (reçu : {number}).")
+        raise InputError(f"« {where} » ne peut pas être négatif (reçu : {number:g}).")
     return number
 
 
 def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
     players = data["players"]
+    n = len(players)
+    if n > MAX_EXPLICIT_PLAYERS:
+        raise InputError(
+            f"« players » : un jeu explicite est limité à {MAX_EXPLICIT_PLAYERS} membres "
+            f"(reçu : {n})."
+        )
     if not all(isinstance(p, str) and p for p in players):
         raise InputError("« players » doit être une liste d'identifiants (chaînes non vides).")
-    if len(set(players)) != len(players):
+    if len(set(players)) != n:
         raise InputError("« players » contient un identifiant en double.")
     if any("+" in p for p in players):
         raise InputError("« players » : un identifiant ne peut pas contenir « + ».")
     costs = data.get("costs")
     if not isinstance(costs, dict):
         raise InputError("« costs » doit être un objet {coalition: coût}.")
-    known = set(players)
-    table: dict[frozenset[str], Decimal] = {}
+    bit = {p: 1 << i for i, p in enumerate(players)}
+    table = np.full(1 << n, np.nan)
+    table[0] = 0.0
     for key, value in costs.items():
-        members = [part.strip() for part in str(key).split("+")]
+        members = key.split("+")
+        mask = 0
         for member in members:
-            if member not in known:
-                raise InputError(f'« costs["{key}"] » : membre inconnu « {member} ».')
-        coalition = frozenset(members)
-        if len(coalition) != len(members):
-            raise InputError(f'« costs["{key}"] » : un membre y apparaît deux fois.')
-        if coalition in table:
+            flag = bit.get(member) or bit.get(member.strip())
+            if flag is None:
+                raise InputError(f'« costs["{key}"] » : membre inconnu « {member.strip()} ».')
+            if mask & flag:
+                raise InputError(f'« costs["{key}"] » : un membre y apparaît deux fois.')
+            mask |= flag
+        if not np.isnan(table[mask]):
             raise InputError(f'« costs["{key}"] » : cette coalition est donnée deux fois.')
-        table[coalition] = _number(value, f'costs["{key}"]')
-    n = len(players)
-    if n > 20:
-        raise InputError(f"« players » : un jeu explicite est limité à 20 membres (reçu : {n}).")
-    for mask in range(1, 1 << n):
-        coalition = frozenset(players[i] for i in range(n) if mask >> i & 1)
-        if coalition not in table:
-            name = "+".join(p for p in players if p in coalition)
-            raise InputError(
-                f'« costs["{name}"] » manque : le coût de chaque coalition est requis.'
-            )
-    return ExplicitGame.from_mapping(players, table)
+        table[mask] = _number(value, f'costs["{key}"]')
+    missing = np.flatnonzero(np.isnan(table))
+    if missing.size:
+        first = int(missing[0])
+        name = "+".join(p for p in players if bit[p] & first)
+        raise InputError(f'« costs["{name}"] » manque : le coût de chaque coalition est requis.')
+    return ExplicitGame(tuple(players), table)
 
 
 _SERVICE_FIELDS = ("fixed", "per_unit", "cost_per_etp", "productivity", "min_etp", "step")
 
 
-def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
-    service_data = data["pooled_cost"]
+def _service(service_data: object) -> PooledCost:
     if not isinstance(service_data, dict):
         raise InputError("« pooled_cost » doit être un objet.")
     for name in service_data:
@@ -111,15 +134,31 @@ def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
     params: dict[str, Decimal | None] = {}
     for name in _SERVICE_FIELDS:
         if name in service_data:
-            params[name] = _number(service_data[name], f"pooled_cost.{name}")
+            _number(service_data[name], f"pooled_cost.{name}")
+            params[name] = D(service_data[name])
     span = service_data.get("manager_span")
-    params["manager_span"] = None if span is None else _number(span, "pooled_cost.manager_span")
+    if span is not None:
+        _number(span, "pooled_cost.manager_span")
+    params["manager_span"] = None if span is None else D(span)
     for name in ("productivity", "step", "manager_span"):
         if params.get(name) is not None and params[name] == 0:
             raise InputError(f"« pooled_cost.{name} » doit être strictement positif.")
-    service = PooledCost(**params)  # type: ignore[arg-type]
+    try:
+        return PooledCost(**params)  # type: ignore[arg-type]
+    except EngineError as exc:
+        raise InputError(f"« pooled_cost » : {exc.message}") from exc
+
+
+def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
+    players = data["players"]
+    if len(players) > MAX_POOLED_PLAYERS:
+        raise InputError(
+            f"« players » : un jeu de service mutualisé est limité à {MAX_POOLED_PLAYERS} "
+            f"membres (reçu : {len(players)})."
+        )
+    service = _service(data["pooled_cost"])
     members = []
-    for index, item in enumerate(data["players"]):
+    for index, item in enumerate(players):
         where = f"players[{index}]"
         if not isinstance(item, dict):
             raise InputError(f"« {where} » doit être un objet {{id, standalone, workload}}.")
@@ -129,38 +168,47 @@ def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
         if not isinstance(item["id"], str) or not item["id"] or "+" in item["id"]:
             raise InputError(f"« {where}.id » doit être un identifiant non vide, sans « + ».")
         workload = _number(item["workload"], f"{where}.workload")
-        if workload != workload.to_integral_value():
+        if workload != int(workload) or workload > MAX_WORKLOAD:
             raise InputError(
-                f"« {where}.workload » doit être un nombre entier (reçu : {workload})."
+                f"« {where}.workload » doit être un nombre entier de 0 à {MAX_WORKLOAD:,} "
+                f"(reçu : {item['workload']}).".replace(",", "\u202f")
             )
         members.append(
             PooledMember(
                 item["id"],
-                float(_number(item["standalone"], f"{where}.standalone")),
+                _number(item["standalone"], f"{where}.standalone"),
                 int(workload),
-                float(_number(item.get("own_cost", 0), f"{where}.own_cost")),
+                _number(item.get("own_cost", 0), f"{where}.own_cost"),
             )
         )
     ids = [m.id for m in members]
     if len(set(ids)) != len(ids):
         raise InputError("« players » contient un identifiant en double.")
-    if not members:
-        raise InputError("« players » est vide.")
     return PooledServiceGame.build(members, service)
 
 
 def read_game(path: str) -> CostGame:
     """Parse a game file (either form); raises InputError with a French message."""
     try:
+        size = os.path.getsize(path)
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"Le fichier « {path} » est trop gros ({size // (1024 * 1024)} Mio ; au plus "
+                f"{MAX_FILE_BYTES // (1024 * 1024)} Mio)."
+            )
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(f"Impossible de lire le fichier « {path} » ({exc.strerror}).") from exc
+    except UnicodeDecodeError as exc:
+        raise InputError(f"Le fichier « {path} » n'est pas du texte UTF-8.") from exc
     try:
-        data = json.loads(text, parse_float=Decimal)
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputError(
             f"JSON invalide : {exc.msg} (ligne {exc.lineno}, colonne {exc.colno})."
         ) from exc
+    except (ValueError, RecursionError) as exc:
+        raise InputError("JSON invalide : nombre trop long ou imbrication trop profonde.") from exc
     if not isinstance(data, dict):
         raise InputError("Le fichier doit contenir un objet JSON.")
     if "players" not in data:
@@ -178,10 +226,17 @@ def _money(value: float | Decimal) -> str:
     return str(to_cents(value if isinstance(value, Decimal) else float(value)))
 
 
-def solve_method(game: CostGame, method: str, samples: int, seed: int) -> dict[str, Any]:
-    """One method's result as a JSON-ready dict."""
+def solve_method(
+    game: CostGame,
+    method: str,
+    samples: int,
+    seed: int,
+    pricing: PricingCheck | None = None,
+    time_limit: float = 60.0,
+) -> dict[str, Any]:
+    """One method's result as a JSON-ready dict (with the pricing check when given)."""
     allocation = allocate_costs(game, method, samples=samples, seed=seed)
-    report = assess(game, allocation)
+    report = assess(game, allocation, time_limit=time_limit)
     core = report.core
     errors = None
     if allocation.standard_errors is not None:
@@ -202,12 +257,30 @@ def solve_method(game: CostGame, method: str, samples: int, seed: int) -> dict[s
             else list(core.violating_coalition),
             "violation": _money(core.violation),
             "method": core.method,
+            "conclusive": core.conclusive,
         },
         "exact": report.exact,
         "standard_errors": errors,
         "total": str(report.total),
         "explanation": report.explanation.as_dict(),
+        "pricing": None if pricing is None else _pricing_json(pricing),
     }
+
+
+def _pricing_json(pricing: PricingCheck) -> dict[str, Any]:
+    return {**pricing.as_dict(), "explanation": pricing.explain().as_dict()}
+
+
+PRICING_SCOPES = ("auto", "all", "pairs", "none")
+AUTO_FULL_CHECK = 12
+"""`--pricing auto` checks every coalition up to 12 members (instant), pairs above."""
+
+
+def pricing_for(game: CostGame, scope: str) -> PricingCheck | None:
+    if scope == "none":
+        return None
+    limit = {"auto": AUTO_FULL_CHECK, "all": 16, "pairs": 0}[scope]
+    return pricing_check(game, full_limit=limit)
 
 
 def _partition_json(partition: Partition) -> dict[str, Any]:
@@ -233,15 +306,34 @@ def _ids(text: str | None) -> list[str]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchParser(
         prog="mutualis games", description="Répartition équitable et stable du coût commun."
     )
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=FrenchParser)
     solve = commands.add_parser("solve", help="répartir le coût commun")
     solve.add_argument("file", help="fichier JSON du jeu")
     solve.add_argument("--method", choices=[*METHODS, "all"], default="all")
     solve.add_argument("--samples", type=int, default=2000, help="tirages si estimation")
     solve.add_argument("--seed", type=int, default=0, help="graine des tirages")
+    solve.add_argument(
+        "--pricing",
+        choices=PRICING_SCOPES,
+        default="auto",
+        help="coalitions plus chères que leur découpage : auto (toutes jusqu'à 12 membres, "
+        "paires au-delà), all (toutes jusqu'à 16), pairs, none",
+    )
+    solve.add_argument(
+        "--subadditive-cover",
+        action="store_true",
+        help="jeu explicite de 16 membres au plus : chaque coalition au coût de son "
+        "découpage le moins cher",
+    )
+    solve.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="secondes accordées au test du cœur par MILP (non concluant au-delà)",
+    )
     optimise = commands.add_parser("optimise", help="meilleur périmètre ou découpage")
     optimise.add_argument("file", help="fichier JSON du jeu")
     optimise.add_argument("--groups", type=int, default=1, help="nombre maximal de groupes")
@@ -251,20 +343,54 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class FrenchParser(argparse.ArgumentParser):
+    """argparse, with its usage errors in French and exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        print(f"Erreur : arguments invalides ({message}).", file=sys.stderr)
+        raise SystemExit(EXIT_BAD_INPUT)
+
+
+MAX_SAMPLES = 1_000_000
+
+
+def _check_args(args: argparse.Namespace) -> None:
+    if args.command == "solve":
+        if not 2 <= args.samples <= MAX_SAMPLES:
+            raise InputError(f"« --samples » doit être compris entre 2 et {MAX_SAMPLES}.")
+        if not 0 < args.time_limit <= 3600:
+            raise InputError("« --time-limit » doit être compris entre 0 et 3600 secondes.")
+    elif args.groups < 1 or args.groups > 20:
+        raise InputError("« --groups » doit être compris entre 1 et 20.")
+
+
+def _solve(game: CostGame, args: argparse.Namespace) -> dict[str, Any]:
+    if args.subadditive_cover:
+        if not isinstance(game, ExplicitGame):
+            raise InputError("« --subadditive-cover » ne vaut que pour un jeu explicite.")
+        game = subadditive_cover(game)
+    pricing = pricing_for(game, args.pricing)
+    if args.method != "all":
+        return solve_method(game, args.method, args.samples, args.seed, pricing, args.time_limit)
+    output: dict[str, Any] = {}
+    for method in METHODS:
+        try:
+            output[method] = solve_method(
+                game, method, args.samples, args.seed, pricing, args.time_limit
+            )
+        except EngineError as exc:
+            output[method] = {"method": method, "error": exc.message}
+    return output
+
+
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
+        _check_args(args)
         game = read_game(args.file)
         if args.command == "solve":
-            if args.method == "all":
-                output: dict[str, Any] = {}
-                for method in METHODS:
-                    try:
-                        output[method] = solve_method(game, method, args.samples, args.seed)
-                    except EngineError as exc:
-                        output[method] = {"method": method, "error": exc.message}
-            else:
-                output = solve_method(game, args.method, args.samples, args.seed)
+            output = _solve(game, args)
         else:
             partition = best_partition(
                 game,
@@ -279,6 +405,13 @@ def main(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     except EngineError as exc:
         print(f"Erreur : {exc.message}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (MemoryError, OverflowError):
+        print(
+            "Erreur : le calcul dépasse les limites de la machine ; réduisez le nombre de "
+            "membres ou les charges de travail (voir docs/games.md, « Limites »).",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     print(json.dumps(output, ensure_ascii=False, indent=2))
     return 0

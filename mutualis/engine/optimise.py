@@ -23,7 +23,6 @@ from fractions import Fraction
 from math import lcm
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from mutualis.engine.errors import EngineError, InvalidParameter, UnknownMember
 from mutualis.engine.explain import Explanation, Step
@@ -268,6 +267,8 @@ def best_partition(
         high[manager(g)] = np.inf if span is not None else 0
         for i in exc:
             high[z(i, g)] = 0
+    from scipy.optimize import Bounds, LinearConstraint, milp  # lazy: slow to import
+
     result = milp(
         objective,
         constraints=[LinearConstraint(np.array(rows), np.array(lower), np.array(upper))],

@@ -1,4 +1,9 @@
-"""Reimbursement of a shared service by unit operating cost (CGCT art. D.5211-16).
+"""Sharing actual charges by units (the pre-decree method, kept for allocations).
+
+For billing a mise à disposition by the decree's method (unit cost notified before the
+year × actual units), use `mutualis.engine.unit_cost`. This module divides charges by
+units afterwards; used as a bill, that is a contractual clause, never the decree, and
+its regularisation explanation says so.
 
 The pooling body totals the eligible operating charges of the service (personnel,
 supplies, renewal of goods, service contracts…), divides them by the total units of
@@ -45,6 +50,7 @@ from mutualis.engine.money import (
 )
 
 REFERENCE = "CGCT art. D.5211-16"
+CLAUSE_REFERENCE = "clause contractuelle de régularisation (hors CGCT art. D.5211-16)"
 
 
 def _singular(unit_label: str) -> str:
@@ -370,7 +376,7 @@ class Regularisation:
                 f"{format_euros(self.actual.eligible_total)} / "
                 f"{format_number(self.actual.total_units)} {self.actual.unit_label}",
                 f"{_rate(self.actual.unit_cost)} €/{_singular(self.actual.unit_label)}",
-                REFERENCE,
+                CLAUSE_REFERENCE,
             )
         ]
         for line in self.lines:
@@ -383,7 +389,10 @@ class Regularisation:
                 )
             )
         steps.append(Step("Solde des régularisations", result=format_euros(self.total)))
-        return Explanation("Régularisation sur les charges réelles", tuple(steps))
+        return Explanation(
+            "Régularisation sur les charges réelles — clause contractuelle de la convention",
+            tuple(steps),
+        )
 
 
 def regularise(actual: Reimbursement, billed: Mapping[str, Number]) -> Regularisation:

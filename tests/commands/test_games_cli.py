@@ -7,8 +7,11 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from mutualis.commands.games import main
+from mutualis.commands.games import InputError, main, read_game
+from mutualis.engine.errors import EngineError
 from mutualis.engine.games import METHODS
 
 EXPLICIT = {
@@ -167,3 +170,182 @@ def test_unknown_required_member_exits_2(cli) -> None:
     code, _, err = cli(POOLED, "optimise", "--required", "99999")
     assert code == 2
     assert "99999" in err
+
+
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        (
+            {**POOLED, "players": [{"id": "A", "standalone": 10, "workload": 1e15}]},
+            "players[0].workload",
+        ),
+        (
+            {**POOLED, "players": [{"id": "A", "standalone": 1e26, "workload": 1}]},
+            "players[0].standalone",
+        ),
+        (
+            {**POOLED, "pooled_cost": {**POOLED["pooled_cost"], "fixed": 1e308}},
+            "pooled_cost.fixed",
+        ),
+        (
+            {
+                **POOLED,
+                "players": [{"id": f"C{i}", "standalone": 1, "workload": 1} for i in range(2001)],
+            },
+            "2000 membres",
+        ),
+        (
+            {
+                **POOLED,
+                "pooled_cost": {**POOLED["pooled_cost"], "productivity": 0.0001, "step": 0.001},
+                "players": [{"id": "A", "standalone": 1, "workload": 10_000_000}],
+            },
+            "productivity",
+        ),
+        ({"players": [f"P{i}" for i in range(21)], "costs": {}}, "20 membres"),
+        ({"players": ["A", "B"], "costs": {"A": 1, "B": 2, "A+B": 1e16}}, 'costs["A+B"]'),
+    ],
+    ids=[
+        "workload-1e15",
+        "standalone-1e26",
+        "fixed-1e308",
+        "too-many-players",
+        "too-many-levels",
+        "explicit-21",
+        "explicit-huge-cost",
+    ],
+)
+def test_limits_exit_2_with_a_french_message(cli, data, field: str) -> None:
+    code, out, err = cli(data, "solve", "--method", "shapley")
+    assert code == 2
+    assert out == ""
+    assert err.startswith("Erreur")
+    assert field in err
+
+
+def test_raw_overflow_and_bad_arguments_exit_2(cli) -> None:
+    code, _, err = cli(None, "solve", raw='{"players": ["A"], "costs": {"A": 1e400}}')
+    assert code == 2 and 'costs["A"]' in err
+    code, _, err = cli(None, "solve", raw="[" * 100_000)
+    assert code == 2 and "JSON invalide" in err
+    code, _, err = cli(EXPLICIT, "solve", "--samples", "1")
+    assert code == 2 and "--samples" in err
+    with pytest.raises(SystemExit) as caught:
+        main(["solve", "x.json", "--method", "banzhaf"])
+    assert caught.value.code == 2
+
+
+def test_a_thousand_pooled_members_are_solved_in_bounded_memory(cli) -> None:
+    """Shapley falls back to the counting limit (n · W/g cells), then to sampling."""
+    big = dict(POOLED)
+    big["players"] = [
+        {"id": f"C{i}", "standalone": 20000 + i, "workload": 7 * i + 13} for i in range(1200)
+    ]
+    code, out, err = cli(
+        big,
+        "solve",
+        "--method",
+        "shapley",
+        "--samples",
+        "20",
+        "--pricing",
+        "none",
+        "--time-limit",
+        "1",
+    )
+    assert code == 0, err
+    result = json.loads(out)
+    assert result["exact"] is False
+    assert sum(Decimal(a) for a in result["allocation"].values()) == Decimal(result["total"])
+
+
+def test_prenucleolus_and_pricing_are_reported(cli) -> None:
+    data = {
+        "players": ["1", "2", "3"],
+        "costs": {"1": 10, "2": 10, "3": 10, "1+2": 20, "1+3": 20, "2+3": 5, "1+2+3": 24},
+    }
+    _, out, _ = cli(data, "solve", "--method", "prenucleolus")
+    result = json.loads(out)
+    assert result["allocation"] == {"1": "14.50", "2": "4.75", "3": "4.75"}
+    assert result["individually_rational"] is False
+    _, out, _ = cli(data, "solve", "--method", "nucleolus")
+    result = json.loads(out)
+    assert result["allocation"] == {"1": "10.00", "2": "7.00", "3": "7.00"}
+    assert result["pricing"]["pooling_saves"] is True
+    # c(N) = 24 but {1} alone + {2, 3} together cost 15: N is priced dearer than a split.
+    assert result["pricing"]["overpriced_count"] == 1
+    assert result["pricing"]["worst"][0]["split_cost"] == "15.00"
+    dear = {**data, "costs": {**data["costs"], "1+2+3": 35}}
+    code, _, err = cli(dear, "solve", "--method", "nucleolus")
+    assert code == 2 and "ensemble des imputations est vide" in err
+    _, out, _ = cli(dear, "solve", "--method", "shapley", "--subadditive-cover")
+    assert json.loads(out)["total"] == "15.00"
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=6), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+PLAYER = st.fixed_dictionaries(
+    {"id": st.text(max_size=4), "standalone": JSON_VALUES, "workload": JSON_VALUES},
+    optional={"own_cost": JSON_VALUES},
+)
+DOCUMENTS = st.one_of(
+    JSON_VALUES,
+    st.fixed_dictionaries(
+        {"players": st.lists(st.sampled_from(["A", "B", "C", "A+B", ""]), max_size=3)},
+        optional={
+            "costs": st.dictionaries(
+                st.sampled_from(["A", "B", "A+B", "C", "B+A", "A+A"]), JSON_VALUES
+            )
+        },
+    ),
+    st.fixed_dictionaries(
+        {
+            "players": st.lists(PLAYER, max_size=3),
+            "pooled_cost": st.dictionaries(
+                st.sampled_from(
+                    [
+                        "fixed",
+                        "per_unit",
+                        "cost_per_etp",
+                        "productivity",
+                        "min_etp",
+                        "step",
+                        "manager_span",
+                        "x",
+                    ]
+                ),
+                JSON_VALUES,
+            ),
+        }
+    ),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(DOCUMENTS)
+def test_fuzzed_games_give_a_french_error_or_a_valid_game(document: object) -> None:
+    """Random documents: read_game returns a game or raises InputError / EngineError with
+    a French message; never another exception."""
+    import tempfile
+
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+        handle.write(json.dumps(document))
+    try:
+        game = read_game(handle.name)
+    except InputError as exc:
+        assert str(exc)
+    except EngineError as exc:
+        assert exc.message
+    else:
+        assert len(game.players) >= 1
+    finally:
+        Path(handle.name).unlink()

@@ -16,7 +16,14 @@ from mutualis.engine.games.allocations import (
     scrb,
     separable_costs,
 )
-from mutualis.engine.games.cores import LeastCore, least_core, nucleolus
+from mutualis.engine.games.cores import (
+    EmptyImputationSet,
+    LeastCore,
+    imputation_gap,
+    least_core,
+    nucleolus,
+    prenucleolus,
+)
 from mutualis.engine.games.model import (
     Allocation,
     CostGame,
@@ -27,6 +34,11 @@ from mutualis.engine.games.model import (
     PooledServiceGame,
     TooManyPlayers,
     to_explicit,
+)
+from mutualis.engine.games.pricing import (
+    PricingCheck,
+    pricing_check,
+    subadditive_cover,
 )
 from mutualis.engine.games.report import MemberLine, SharingReport, assess, cents_allocation
 from mutualis.engine.games.shapley_values import (
@@ -49,6 +61,7 @@ __all__ = [
     "Allocation",
     "CoreTest",
     "CostGame",
+    "EmptyImputationSet",
     "ExplicitGame",
     "LeastCore",
     "MemberLine",
@@ -56,6 +69,7 @@ __all__ = [
     "PooledCost",
     "PooledMember",
     "PooledServiceGame",
+    "PricingCheck",
     "SharingReport",
     "SolverFailed",
     "TooManyPlayers",
@@ -66,14 +80,18 @@ __all__ = [
     "core_test",
     "enumerated_shapley",
     "equal_savings",
+    "imputation_gap",
     "individually_rational",
     "least_core",
     "nucleolus",
     "pooled_shapley",
+    "prenucleolus",
+    "pricing_check",
     "proportional",
     "sampled_shapley",
     "scrb",
     "separable_costs",
     "shapley",
+    "subadditive_cover",
     "to_explicit",
 ]

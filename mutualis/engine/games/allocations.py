@@ -2,10 +2,11 @@
 
 - `proportional`: x_i = c(N) · c({i}) / Σ_j c({j}) (in proportion to stand-alone cost);
 - `equal_savings`: x_i = c({i}) − (Σ_j c({j}) − c(N)) / n (everyone saves the same);
-- `scrb` (separable costs remaining benefits, used by the TVA since the 1930s):
+- `scrb` (separable costs remaining benefits, from water-resources cost allocation):
   separable cost m_i = c(N) − c(N∖i), remaining benefit r_i = c({i}) − m_i,
   x_i = m_i + r_i / Σ_j r_j · (c(N) − Σ_j m_j);
-- `shapley`, `nucleolus`, `least_core`: see their modules.
+- `shapley`, `nucleolus` (over the imputations), `prenucleolus`, `least_core`: see their
+  modules.
 
 `allocate_costs(game, method)` picks a rule by its key.
 """
@@ -15,15 +16,29 @@ from __future__ import annotations
 import numpy as np
 
 from mutualis.engine.errors import EngineError, InvalidParameter
-from mutualis.engine.games.cores import MAX_NUCLEOLUS_PLAYERS, least_core, nucleolus
+from mutualis.engine.games.cores import (
+    MAX_NUCLEOLUS_PLAYERS,
+    least_core,
+    nucleolus,
+    prenucleolus,
+)
 from mutualis.engine.games.model import Allocation, CostGame
 from mutualis.engine.games.shapley_values import shapley
 
-METHODS = ("shapley", "nucleolus", "least-core", "scrb", "proportional", "equal-savings")
+METHODS = (
+    "shapley",
+    "nucleolus",
+    "prenucleolus",
+    "least-core",
+    "scrb",
+    "proportional",
+    "equal-savings",
+)
 
 METHOD_TITLES = {
     "shapley": "valeur de Shapley",
     "nucleolus": "nucléole",
+    "prenucleolus": "prénucléole",
     "least-core": "moindre cœur",
     "scrb": "coûts séparables, bénéfices restants (SCRB)",
     "proportional": "au prorata du coût seul",
@@ -94,7 +109,7 @@ def allocate_costs(
     """The allocation of c(N) by the rule `method` (one of METHODS)."""
     if method == "shapley":
         return shapley(game, samples=samples, seed=seed)
-    if method in ("nucleolus", "least-core"):
+    if method in ("nucleolus", "prenucleolus", "least-core"):
         n = len(game.players)
         if n > MAX_NUCLEOLUS_PLAYERS:
             raise InvalidParameter(
@@ -103,7 +118,11 @@ def allocate_costs(
                 field="method",
                 n=n,
             )
-        return nucleolus(game) if method == "nucleolus" else least_core(game).allocation
+        if method == "nucleolus":
+            return nucleolus(game)
+        if method == "prenucleolus":
+            return prenucleolus(game)
+        return least_core(game).allocation
     if method == "scrb":
         return scrb(game)
     if method == "proportional":

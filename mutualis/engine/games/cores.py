@@ -4,8 +4,11 @@ For an allocation x with x(N) = c(N), the excess of a coalition S is e(S) = x(S)
 what S pays beyond what it would pay alone, i.e. what it would save by leaving.
 
 - Least core: ε* = min_x max_{∅≠S⊊N} e(S). The core is non-empty iff ε* ≤ 0.
-- Nucleolus (Schmeidler 1969): the x that minimises the largest excess, then the next
-  largest, and so on (lexicographically). Computed as a sequence of at most n linear
+- Nucleolus (Schmeidler 1969): over the imputations (x(N) = c(N) and x_i ≤ c({i}): nobody
+  pays more than alone), the x that minimises the largest excess, then the next largest,
+  and so on (lexicographically). It exists iff Σ c({i}) ≥ c(N); otherwise
+  EmptyImputationSet says so in French. The prenucleolus is the same without x_i ≤ c({i})
+  (`prenucleolus`), under its own name. Computed as a sequence of at most n linear
   programmes (Maschler, Peleg & Shapley 1979): solve min ε s.t. e(S) ≤ ε on the free
   coalitions; the coalitions with a positive dual price are tight at every optimum, so
   their excess is fixed at ε*; coalitions whose indicator lies in the span of the fixed
@@ -19,7 +22,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import linprog
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.games.model import (
@@ -30,6 +32,8 @@ from mutualis.engine.games.model import (
     masks_to_membership,
     to_explicit,
 )
+from mutualis.engine.games.stability import tolerance
+from mutualis.engine.money import format_euros
 
 MAX_NUCLEOLUS_PLAYERS = 16
 """Above this, 2^n rows per linear programme is too many for an interactive answer."""
@@ -59,20 +63,29 @@ def _solve(
     costs: FloatArray,
     eq_rows: list[FloatArray],
     eq_values: list[float],
+    upper: FloatArray | None = None,
 ) -> tuple[FloatArray, float, FloatArray]:
-    """min ε s.t. membership·x − ε ≤ costs, eq_rows·x = eq_values. Returns x, ε*, duals."""
+    """min ε s.t. membership·x − ε ≤ costs, eq_rows·x = eq_values, x ≤ upper.
+
+    Returns x, ε*, and the duals of the excess rows.
+    """
     n = membership.shape[1]
     objective = np.zeros(n + 1)
     objective[n] = 1.0
     a_ub = np.hstack([membership, -np.ones((membership.shape[0], 1))])
     a_eq = np.hstack([np.array(eq_rows), np.zeros((len(eq_rows), 1))])
+    bounds: list[tuple[float | None, float | None]] = [(None, None)] * (n + 1)
+    if upper is not None:
+        bounds = [(None, float(u)) for u in upper] + [(None, None)]
+    from scipy.optimize import linprog  # lazy: slow to import
+
     result = linprog(
         objective,
         A_ub=a_ub,
         b_ub=costs,
         A_eq=a_eq,
         b_eq=np.array(eq_values),
-        bounds=[(None, None)] * (n + 1),
+        bounds=bounds,
         method="highs",
     )
     if result.status != 0:
@@ -103,12 +116,11 @@ def least_core(game: CostGame) -> LeastCore:
     return LeastCore(value, allocation)
 
 
-def nucleolus(game: CostGame) -> Allocation:
-    """The nucleolus: lexicographic minimisation of the sorted excesses (see module)."""
-    explicit = _explicit(game)
+def _sequential_excesses(
+    explicit: ExplicitGame, upper: FloatArray | None
+) -> tuple[FloatArray, int]:
+    """Lexicographic minimisation of the sorted excesses (see module); x_i ≤ upper_i."""
     n = explicit.n
-    if n == 1:
-        return Allocation("nucleolus", explicit.players, explicit.table[1:].copy())
     masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
     membership = masks_to_membership(masks, n).astype(np.float64)
     costs = explicit.table[masks]
@@ -117,6 +129,7 @@ def nucleolus(game: CostGame) -> Allocation:
     free = np.ones(masks.size, dtype=np.bool_)
     x = np.zeros(n)
     rounds = 0
+    rank = 1
     while True:
         _, singular, right = np.linalg.svd(np.array(eq_rows), full_matrices=False)
         rank = int((singular > _SPAN_TOL * singular[0]).sum())
@@ -132,7 +145,7 @@ def nucleolus(game: CostGame) -> Allocation:
         if not free.any():
             break
         free_index = np.flatnonzero(free)
-        x, value, duals = _solve(membership[free], costs[free], eq_rows, eq_values)
+        x, value, duals = _solve(membership[free], costs[free], eq_rows, eq_values, upper)
         rounds += 1
         tight = free_index[duals > _DUAL_TOL]
         if tight.size == 0:  # pragma: no cover - a bounded LP always has a positive dual
@@ -144,9 +157,66 @@ def nucleolus(game: CostGame) -> Allocation:
     if rounds == 0 or rank >= n:
         solution, *_ = np.linalg.lstsq(np.array(eq_rows), np.array(eq_values), rcond=None)
         x = np.asarray(solution, dtype=np.float64)
+    return x, rounds
+
+
+class EmptyImputationSet(EngineError):
+    """Pooling costs more than every member alone: no allocation is individually rational."""
+
+
+def imputation_gap(game: CostGame) -> float:
+    """Σ c({i}) − c(N): the imputation set is non-empty iff it is ≥ 0."""
+    return float(game.standalone().sum()) - game.grand_cost()
+
+
+def check_imputations(game: CostGame) -> None:
+    """Raise EmptyImputationSet (French) when Σ c({i}) < c(N)."""
+    gap = imputation_gap(game)
+    if gap < -tolerance(game):
+        alone = float(game.standalone().sum())
+        raise EmptyImputationSet(
+            "L'ensemble des imputations est vide : le service commun coûte "
+            f"{format_euros(game.grand_cost())}, plus que tous les membres seuls "
+            f"({format_euros(alone)}). Aucune répartition ne garantit que chacun paie au "
+            "plus son coût seul ; le nucléole n'existe pas (le prénucléole, méthode "
+            "« prenucleolus », reste calculable).",
+            field="method",
+            gap=gap,
+        )
+
+
+def prenucleolus(game: CostGame) -> Allocation:
+    """The prenucleolus: lexicographic minimum of excesses over x(N) = c(N) only.
+
+    Unlike the nucleolus, it may charge a member more than it would pay alone.
+    """
+    explicit = _explicit(game)
+    if explicit.n == 1:
+        return Allocation("prenucleolus", explicit.players, explicit.table[1:].copy())
+    x, rounds = _sequential_excesses(explicit, None)
+    return Allocation(
+        "prenucleolus",
+        explicit.players,
+        x,
+        note=f"prénucléole exact (sans la contrainte du coût seul), par {rounds} programme(s) "
+        "linéaire(s) successifs (HiGHS)",
+    )
+
+
+def nucleolus(game: CostGame) -> Allocation:
+    """Schmeidler's nucleolus over the imputations: x(N) = c(N) and x_i ≤ c({i}).
+
+    Raises EmptyImputationSet when Σ c({i}) < c(N).
+    """
+    explicit = _explicit(game)
+    if explicit.n == 1:
+        return Allocation("nucleolus", explicit.players, explicit.table[1:].copy())
+    check_imputations(explicit)
+    x, rounds = _sequential_excesses(explicit, explicit.standalone())
     return Allocation(
         "nucleolus",
         explicit.players,
-        x,
-        note=f"nucléole exact, par {rounds} programme(s) linéaire(s) successifs (HiGHS)",
+        np.minimum(x, explicit.standalone()),
+        note=f"nucléole exact sur les imputations (nul ne paie plus que seul), par {rounds} "
+        "programme(s) linéaire(s) successifs (HiGHS)",
     )

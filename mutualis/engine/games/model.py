@@ -34,6 +34,15 @@ IntArray = NDArray[np.int64]
 MAX_EXPLICIT_PLAYERS = 25
 """An explicit game stores 2^n costs: 2^25 floats are 256 MiB, the ceiling."""
 
+MAX_POOLED_PLAYERS = 2000
+"""Members of a pooled-service game: every method then runs in bounded memory."""
+MAX_AMOUNT = 10**10
+"""Largest amount in euros (a stand-alone cost, an own cost, a cost parameter)."""
+MAX_WORKLOAD = 10**7
+"""Largest workload of one member, in integer units of activity."""
+MAX_LEVELS = 10**6
+"""Most staffing steps the whole workload may need (the level-cost table is that long)."""
+
 
 class TooManyPlayers(EngineError):
     """A method that enumerates coalitions was asked for too many players."""
@@ -235,7 +244,12 @@ class PooledCost:
 
     def __post_init__(self) -> None:
         for name in ("fixed", "per_unit", "cost_per_etp", "min_etp"):
-            _fraction(getattr(self, name), name)
+            if _fraction(getattr(self, name), name) > MAX_AMOUNT:
+                raise InvalidParameter(
+                    f"Le paramètre « {name} » dépasse {MAX_AMOUNT:,} "
+                    f"(reçu : {getattr(self, name)}).".replace(",", "\u202f"),
+                    field=name,
+                )
         for name in ("productivity", "step"):
             _fraction(getattr(self, name), name, positive=True)
         if self.manager_span is not None:
@@ -322,8 +336,36 @@ class PooledServiceGame:
 
     @classmethod
     def build(cls, members: Sequence[PooledMember], service: PooledCost) -> PooledServiceGame:
+        """Check the members against the documented limits and build the game.
+
+        Limits: at most MAX_POOLED_PLAYERS members, workloads integers in
+        0..MAX_WORKLOAD, amounts in 0..MAX_AMOUNT €, at most MAX_LEVELS staffing steps for
+        the whole workload. Each breach raises a French error naming the field.
+        """
         players = _check_players([m.id for m in members])
+        if len(players) > MAX_POOLED_PLAYERS:
+            raise TooManyPlayers(
+                f"Un jeu de service mutualisé est limité à {MAX_POOLED_PLAYERS} membres "
+                f"(reçu : {len(players)}).",
+                field="players",
+                n=len(players),
+            )
         for m in members:
+            if m.workload > MAX_WORKLOAD:
+                raise InvalidParameter(
+                    f"La charge de travail de « {m.id} » dépasse {MAX_WORKLOAD:,} unités "
+                    f"(reçu : {m.workload}).".replace(",", "\u202f"),
+                    field="workload",
+                    player=m.id,
+                )
+            for name, value in (("standalone", m.standalone), ("own_cost", m.own_cost)):
+                if not np.isfinite(value) or value > MAX_AMOUNT:
+                    raise InvalidParameter(
+                        f"« {name} » de « {m.id} » : au plus {MAX_AMOUNT:,} € "
+                        f"(reçu : {value}).".replace(",", "\u202f"),
+                        field=name,
+                        player=m.id,
+                    )
             if m.workload < 0 or int(m.workload) != m.workload:
                 raise NegativeValue(
                     f"La charge de travail de « {m.id} » doit être un entier positif ou nul "
@@ -343,6 +385,13 @@ class PooledServiceGame:
                     field="own_cost",
                     player=m.id,
                 )
+        total = sum(int(m.workload) for m in members)
+        if service.level(total) > MAX_LEVELS:
+            raise InvalidParameter(
+                f"La charge totale ({total}) demanderait plus de {MAX_LEVELS:,} pas "
+                "d'effectif : augmentez « productivity » ou « step ».".replace(",", "\u202f"),
+                field="productivity",
+            )
         return cls(
             players,
             np.array([float(m.standalone) for m in members], dtype=np.float64),

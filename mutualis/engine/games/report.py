@@ -1,9 +1,10 @@
 """From float allocations to cents, with a French explanation of who pays what and why.
 
 `cents_allocation` turns float amounts into cents that sum exactly to the total:
-each amount is floored to the cent, then the cents left over (or missing, when floats
-overshoot) go one by one to the largest (or come from the smallest) remainders, ties in
-player order. It accepts negative amounts, unlike `money.allocate`.
+each amount is snapped to 10⁻⁴ cent (so that floating-point noise cannot break a tie),
+floored to the cent, then the cents left over (or missing, when floats overshoot) go one
+by one to the largest (or come from the smallest) remainders, ties in player order.
+It accepts negative amounts, unlike `money.allocate`.
 
 `assess(game, allocation)` gives the full report: per member what it pays, what it would
 pay alone and its saving; individual rationality; the core test with the group that
@@ -24,6 +25,9 @@ from mutualis.engine.games.model import Allocation, CostGame
 from mutualis.engine.games.stability import CoreTest, core_test, individually_rational
 from mutualis.engine.money import CENT, ZERO, D, format_euros, to_cents
 
+NOISE = Decimal("0.0001")
+"""Floating-point noise threshold, in cents: remainders closer than this are equal."""
+
 ROUNDING_NOTE = (
     "montants arrondis au centime inférieur, centimes restants attribués aux plus forts "
     "restes (à égalité, dans l'ordre des membres)"
@@ -38,7 +42,9 @@ def cents_allocation(
     floors: list[int] = []
     remainders: list[Decimal] = []
     for amount in amounts:
-        exact = D(float(amount)) * 100
+        # Snap to 10⁻⁴ cent: remainders that differ only by floating-point noise tie,
+        # and ties go in player order.
+        exact = (D(float(amount)) * 100).quantize(NOISE)
         floor = int(exact.to_integral_value(rounding=ROUND_FLOOR))
         floors.append(floor)
         remainders.append(exact - floor)
@@ -98,7 +104,16 @@ def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[S
         else ("par programme linéaire en nombres entiers (HiGHS)")
     )
     steps: list[Step] = []
-    if core.violating_coalition is None:
+    if not core.conclusive:
+        steps.append(
+            Step(
+                "Test du cœur",
+                "le solveur HiGHS n'a pas prouvé, dans le temps imparti, qu'aucun groupe ne "
+                "paierait moins seul ; aucun groupe gagnant n'a été trouvé",
+                "non concluant",
+            )
+        )
+    elif core.violating_coalition is None:
         steps.append(
             Step(
                 "Test du cœur",
@@ -135,7 +150,13 @@ def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[S
     return steps
 
 
-def assess(game: CostGame, allocation: Allocation, *, core_method: str = "auto") -> SharingReport:
+def assess(
+    game: CostGame,
+    allocation: Allocation,
+    *,
+    core_method: str = "auto",
+    time_limit: float = 60.0,
+) -> SharingReport:
     """Check an allocation (individual rationality, core) and explain it in French.
 
     Amounts go to the cent once, reconciled with c(N) for the rules of this package (with
@@ -148,7 +169,7 @@ def assess(game: CostGame, allocation: Allocation, *, core_method: str = "auto")
         total = to_cents(game.grand_cost())
     cents = cents_allocation(players, list(allocation.amounts), total)
     rational = individually_rational(game, allocation)
-    core = core_test(game, allocation, core_method)
+    core = core_test(game, allocation, core_method, time_limit=time_limit)
     alone = game.standalone()
     title = METHOD_TITLES.get(allocation.method, allocation.method)
     steps = [

@@ -4,8 +4,9 @@
 
 - explicit and oracle games up to `MAX_ENUMERATED` players: every coalition, vectorised
   (n · 2^(n−1) differences, O(2^n) memory);
-- the pooled-service game at any n (158 communes included): exact counting by dynamic
-  programming over (coalition size, summed workload), see `pooled_shapley`;
+- the pooled-service game (158 communes included): exact counting by dynamic
+  programming over (coalition size, summed workload), see `pooled_shapley`, while the
+  counting table fits (n ≤ 1000 and (n + 1)(W/g + 1) ≤ 2·10⁷ cells); sampled above;
 - beyond that: Monte Carlo permutation sampling with a seed, a standard error per player,
   and `exact=False`.
 """
@@ -258,12 +259,28 @@ def _cumulative_counts(workloads: IntArray, width: int) -> FloatArray:
     return counts
 
 
+MAX_COUNTED_PLAYERS = 1000
+"""Above this, the coalition counts C(n, k) overflow floating point: sample instead."""
+MAX_COUNT_CELLS = 20_000_000
+"""(n + 1) × (W/g + 1) cells of the counting table, 160 MB each copy: the memory bound."""
+
+
+def pooled_counting_fits(game: PooledServiceGame) -> bool:
+    """Exact counting stays within MAX_COUNTED_PLAYERS and MAX_COUNT_CELLS."""
+    n = game.n
+    gcd = int(reduce(math.gcd, (int(w) for w in game.workloads), 0)) or 1
+    width = int(game.workloads.sum()) // gcd
+    return n <= MAX_COUNTED_PLAYERS and (n + 1) * (width + 1) <= MAX_COUNT_CELLS
+
+
 def shapley(
     game: CostGame, *, samples: int = 2000, seed: int = 0, max_enumerated: int = MAX_ENUMERATED
 ) -> Allocation:
     """The Shapley value by the best available method (see the module docstring)."""
     if isinstance(game, PooledServiceGame):
-        return pooled_shapley(game)
+        if pooled_counting_fits(game):
+            return pooled_shapley(game)
+        return sampled_shapley(game, samples=samples, seed=seed)
     if isinstance(game, ExplicitGame):
         return enumerated_shapley(game)
     if len(game.players) <= max_enumerated:

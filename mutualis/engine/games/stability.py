@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.games.model import (
@@ -42,6 +42,9 @@ from mutualis.engine.games.model import (
     to_explicit,
 )
 from mutualis.engine.money import D
+
+if TYPE_CHECKING:
+    from scipy.optimize import Bounds, LinearConstraint
 
 
 class SolverFailed(EngineError):
@@ -66,6 +69,7 @@ class CoreTest:
     violation: float
     budget_gap: float
     method: str
+    conclusive: bool = True
 
 
 def individually_rational(game: CostGame, allocation: Allocation) -> tuple[bool, ...]:
@@ -128,6 +132,8 @@ def best_pooled_coalition(
     weights = gains - per_unit * game.workloads - game.own_costs
     # Variables: z (n), L, M. milp minimises: negate the gains.
     objective = np.concatenate([-weights, [cost_per_etp * float(step), cost_per_etp]])
+    from scipy.optimize import Bounds, LinearConstraint, milp  # lazy: slow to import
+
     rows: list[LinearConstraint] = []
     # q·L ≥ W  ⇔  a·L − b·W ≥ 0 with q = a/b.
     staffing = np.concatenate(
@@ -177,11 +183,15 @@ def best_pooled_coalition(
     return value, tuple(int(i) for i in chosen)
 
 
-def core_test(game: CostGame, allocation: Allocation, method: str = "auto") -> CoreTest:
+def core_test(
+    game: CostGame, allocation: Allocation, method: str = "auto", *, time_limit: float = 60.0
+) -> CoreTest:
     """The most-violated coalition, max_S x(S) − c(S), by enumeration or MILP (see module).
 
     `method` is "enumeration", "milp" (pooled-service game only) or "auto": the MILP for
-    a pooled-service game of more than 12 members, enumeration otherwise.
+    a pooled-service game of more than 12 members, enumeration otherwise. When the MILP
+    reaches `time_limit` seconds without proving its optimum, the test is returned
+    inconclusive (`conclusive=False`) unless a coalition found so far already violates.
     """
     use_milp = method == "milp" or (
         method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12
@@ -198,7 +208,13 @@ def core_test(game: CostGame, allocation: Allocation, method: str = "auto") -> C
         members: tuple[int, ...] = (best_single,)
         value = float(singles[best_single])
         if game.n >= 2:
-            pooled_value, pooled = best_pooled_coalition(game, x)
+            try:
+                pooled_value, pooled = best_pooled_coalition(game, x, time_limit=time_limit)
+            except SolverFailed:
+                if value > tol:
+                    pooled_value, pooled = value, members
+                else:
+                    return CoreTest(False, None, 0.0, gap, "milp", conclusive=False)
             if pooled_value > value:
                 value, members = pooled_value, pooled
         used = "milp"

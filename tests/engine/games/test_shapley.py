@@ -110,18 +110,6 @@ def test_glove_game_shapley() -> None:
     assert shapley(game).amounts == pytest.approx([-2 / 3, -1 / 6, -1 / 6])
 
 
-def test_tva_game_shapley() -> None:
-    """Tennessee Valley Authority game (Straffin & Heaney 1981, "Game theory and the
-    Tennessee Valley Authority", Int. J. Game Theory 10:35-43; costs in thousands of
-    dollars, 1: navigation, 2: flood control, 3: power). Shapley value as reported by
-    Young (1994), "Cost allocation", Handbook of Game Theory vol. 2, ch. 34, table 1:
-    117 829 / 100 756.5 / 193 998.5.
-    """
-    from tests.engine.games.test_textbook import tva_game
-
-    assert shapley(tva_game()).amounts == pytest.approx([117829, 100756.5, 193998.5])
-
-
 @pytest.mark.parametrize("seed", range(12))
 def test_counted_shapley_equals_enumerated_shapley(seed: int) -> None:
     rng = np.random.default_rng(seed)
