@@ -48,6 +48,7 @@ class Terms:
     unit_label: str = "unités"
     key_label: str = ""
     periodicity_months: int = 12
+    unit_cost_reference: str = DECREE
 
 
 @dataclass(frozen=True)
@@ -119,7 +120,7 @@ def _unit_cost(terms: Terms, parties: Sequence[PartyTerms]) -> Annex:
             basis=f"{format_number(line.units)} {result.unit_label}",
             amount=line.amount,
             formula=line.formula,
-            reference=DECREE,
+            reference=terms.unit_cost_reference,
             instalments=_split(line.amount, count),
             billed=not by_code[line.code].is_pooling_body,
         )
@@ -127,7 +128,7 @@ def _unit_cost(terms: Terms, parties: Sequence[PartyTerms]) -> Annex:
     )
     return Annex(
         "Remboursement au coût unitaire de fonctionnement",
-        DECREE,
+        terms.unit_cost_reference,
         lines,
         result.explain(),
         count,

@@ -144,6 +144,17 @@ class DocumentData:
     context: dict[str, Any]
 
 
+def _unit_cost_reference(form: str) -> str:
+    """The engine's citation: D.5211-16, R.5111-1, or the decree adopted by contract."""
+    from mutualis.engine.errors import EngineError
+    from mutualis.engine.legal import unit_cost_reference
+
+    try:
+        return unit_cost_reference(form, contractual_choice=True)
+    except EngineError:
+        return "CGCT art. D.5211-16 (méthode retenue par la convention)"
+
+
 def annex_for(version: ConventionVersion, parties: Sequence[Party]) -> Annex:
     form = version.convention.form
     terms = Terms(
@@ -154,6 +165,7 @@ def annex_for(version: ConventionVersion, parties: Sequence[Party]) -> Annex:
         unit_label=version.unit_label or "unités",
         key_label=version.key_label,
         periodicity_months=version.periodicity_months,
+        unit_cost_reference=_unit_cost_reference(form.code),
     )
     return build_annex(
         terms,
