@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("mutualis.accounts.urls")),
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
+    path("", include("mutualis.scenarios.urls")),
     # Before territories: its phase route /s/<pk>/<slug>/ would catch /s/<pk>/conventions/.
     path("", include("mutualis.conventions.urls")),
     path("", include("mutualis.territories.urls")),

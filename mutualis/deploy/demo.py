@@ -18,6 +18,7 @@ from mutualis.accounts.services import grant_role
 from mutualis.conventions.demo import create_sample_convention
 from mutualis.inventory.demo import create_sample_campaign
 from mutualis.refdata.services import current_version, load_refdata
+from mutualis.scenarios.demo import create_sample_scenarios
 from mutualis.territories import services as territories
 from mutualis.territories.models import MemberAttribute, PoolingBody
 
@@ -87,6 +88,7 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
         member = members[DEMO_REFERENT_INSEE] if role == Role.Name.REFERENT else None
         grant_role(user, body, role, member)
         logins.append(DemoLogin(username, Role.Name(role).label))
-    create_sample_campaign(body)
+    campaign = create_sample_campaign(body)
+    create_sample_scenarios(body, campaign)
     create_sample_convention(body)
     return body, logins

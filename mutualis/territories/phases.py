@@ -31,7 +31,7 @@ PHASES: tuple[Phase, ...] = (
         "scenarios",
         _("Scénarios"),
         _("Scénarios chiffrés, projections pluriannuelles et répartition équitable des coûts."),
-        None,
+        "scenarios:list",
     ),
     Phase(
         "conventions",

@@ -62,12 +62,14 @@ def test_every_named_view_is_in_the_tenancy_table() -> None:
     from tests.conventions.test_tenancy import CONVENTION_ROUTES
     from tests.inventory.test_dashboard import DASHBOARD_ROUTES
     from tests.inventory.test_tenancy import INVENTORY_ROUTES
+    from tests.scenarios.test_tenancy import SCENARIO_ROUTES
 
     covered = (
         set(TENANT_ROUTES)
         | set(INVENTORY_ROUTES)
         | set(DASHBOARD_ROUTES)
         | set(CONVENTION_ROUTES)
+        | set(SCENARIO_ROUTES)
         | GLOBAL_ROUTES
     )
     untested = _named_routes(get_resolver().url_patterns) - covered

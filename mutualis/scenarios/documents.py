@@ -1,0 +1,122 @@
+"""The scenario's documents: the council pack (PDF), one-page sheets per commune (PDF)
+and the results workbook (Excel), all built from the report document (docs/scenarios.md).
+
+Each is a plain function of documents already computed, so that producing 158 sheets can
+run as a background task once the task mechanism lands (today it runs in the request,
+with a wait message on the page).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from mutualis.scenarios import queries, workbook
+from mutualis.scenarios.models import Scenario
+
+PDF_TYPE = "application/pdf"
+XLSX_TYPE = workbook.XLSX_TYPE
+FORMATS = ("json", "pdf", "xlsx")
+
+METHOD_TEXTS = {
+    "shapley": (
+        "Valeur de Shapley : chaque commune paie en moyenne le coût qu'elle ajoute au service "
+        "quand elle le rejoint, toutes les façons d'arriver étant également probables. Les "
+        "économies de la mise en commun sont ainsi partagées selon l'apport de chacune."
+    ),
+    "nucleolus": (
+        "Nucléole : parmi les répartitions où aucune commune ne paie plus que seule, celle qui "
+        "rend le plus grand possible le gain du groupe le moins bien traité, puis du suivant. "
+        "C'est la répartition la plus stable."
+    ),
+    "least-core": (
+        "Moindre cœur : la répartition qui réduit au minimum ce que le groupe le plus "
+        "désavantagé gagnerait à faire sécession."
+    ),
+    "scrb": (
+        "Coûts séparables, bénéfices restants : chaque commune paie d'abord le coût que sa "
+        "seule présence ajoute, puis le reste est partagé en proportion de ce que chacune "
+        "économise par rapport à une organisation seule."
+    ),
+    "proportional": (
+        "Au prorata du coût seul : chaque commune paie une part du coût commun égale à sa part "
+        "dans le total des coûts actuels ; toutes économisent le même pourcentage."
+    ),
+    "equal-savings": (
+        "Économies égales : chaque commune économise le même montant en euros par rapport à "
+        "son coût actuel."
+    ),
+}
+KEY_TEXT = (
+    "Clé de répartition « {title} » : le coût commun est partagé en proportion de cette "
+    "donnée de chaque commune, sans tenir compte de ce qu'elle paie aujourd'hui."
+)
+
+
+def method_text(method: str, title: str) -> str:
+    return METHOD_TEXTS.get(method, KEY_TEXT.format(title=title))
+
+
+def _readable(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """The document with the plain-French method text (a copy: snapshots stay untouched)."""
+    scenario = doc["scenario"]
+    return {**doc, "method_text": method_text(scenario["method"], scenario["method_title"])}
+
+
+def _pdf(html: str) -> bytes:
+    from weasyprint import HTML  # heavy import, only when a PDF is asked for
+    from weasyprint.urls import URLFetcher
+
+    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
+    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+
+
+def pack_pdf(docs: Sequence[Mapping[str, Any]], *, on: date) -> bytes:
+    """The council pack: one scenario, or a comparison of 2 to 4 followed by each one."""
+    readable = [_readable(d) for d in docs]
+    title = " / ".join(d["scenario"]["name"] for d in docs)
+    html = render_to_string(
+        "scenarios/pack.html",
+        {
+            "docs": readable,
+            "title": title,
+            "body_name": docs[0]["scenario"]["pooling_body"]["name"],
+            "on": on,
+            "sample": any(d["scenario"]["is_sample"] for d in docs),
+        },
+    )
+    return _pdf(html)
+
+
+def sheets_pdf(doc: Mapping[str, Any], insee_codes: Sequence[str] | None = None) -> bytes:
+    """One page per commune for its municipal council (all members, or those given)."""
+    readable = _readable(doc)
+    members = [m for m in doc["members"] if insee_codes is None or m["insee_code"] in insee_codes]
+    html = render_to_string(
+        "scenarios/sheets.html",
+        {"doc": readable, "members": members, "sample": doc["scenario"]["is_sample"]},
+    )
+    return _pdf(html)
+
+
+def full_pack_pdf(doc: Mapping[str, Any], *, on: date) -> tuple[bytes, bytes]:
+    """The council pack and every commune's sheet: the batch the hardening issue will run
+    as a background task."""
+    return pack_pdf([doc], on=on), sheets_pdf(doc)
+
+
+def write_report(scenario: Scenario, fmt: str, path: Path, *, on: date) -> dict[str, Any]:
+    """Write the scenario's results as JSON, PDF (council pack) or Excel; returns the doc."""
+    doc = queries.scenario_report(scenario)
+    if fmt == "json":
+        path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
+    elif fmt == "pdf":
+        path.write_bytes(pack_pdf([doc], on=on))
+    else:
+        path.write_bytes(workbook.results_workbook(doc))
+    return doc

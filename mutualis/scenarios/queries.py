@@ -1,0 +1,203 @@
+"""Reading a scenario's inputs from the inventory, in a fixed number of queries.
+
+These small functions are the scenarios app's only door to inventory data, so that the
+analysis gets plain values (`analysis.ScenarioInputs`) whatever the number of members.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import F, QuerySet, Sum
+
+from mutualis.engine.annualised import Equipment
+from mutualis.inventory.models import Asset, Campaign, Contract, CostLine, ServiceRecord, StaffLine
+from mutualis.scenarios.analysis import (
+    CostModel,
+    MemberData,
+    ScenarioInputs,
+    ScenarioResult,
+    evaluate,
+    report_document,
+)
+from mutualis.scenarios.models import LegalForm, Scenario, ScenarioSnapshot
+from mutualis.territories.models import Domain, Member, MemberAttribute, PoolingBody
+
+ZERO = Decimal(0)
+POPULATION_FIELDS = ("population_municipale", "population_totale", "population_dgf")
+
+
+def latest_campaign(body: PoolingBody) -> Campaign | None:
+    return Campaign.objects.filter(pooling_body=body).order_by("-year").first()
+
+
+def scenarios_for(body: PoolingBody, *, published_only: bool) -> QuerySet[Scenario]:
+    scenarios = Scenario.objects.filter(pooling_body=body).select_related("domain", "campaign")
+    if published_only:
+        scenarios = scenarios.filter(status=Scenario.Status.PUBLISHED)
+    return scenarios.order_by("-created_at", "name")
+
+
+def snapshots_of(scenario: Scenario) -> QuerySet[ScenarioSnapshot]:
+    return scenario.snapshots.select_related("created_by").defer("payload")
+
+
+def is_fpu(body: PoolingBody) -> bool:
+    """Under the fiscalité professionnelle unique the AC can carry a service commun's cost."""
+    epci = body.source_epci
+    return body.kind == PoolingBody.Kind.EPCI and (epci is None or epci.fiscal_regime == "FPU")
+
+
+def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -> list[MemberData]:
+    """What the campaign holds about each member for one domain (six queries)."""
+    members = list(members)
+    ids = [m.pk for m in members]
+    scope = {"campaign": campaign, "domain": domain, "member_id__in": ids}
+    records = {
+        row["member_id"]: row
+        for row in ServiceRecord.objects.filter(**scope)
+        .order_by()
+        .values("id", "member_id", "activity_volume")
+    }
+    service_ids = [row["id"] for row in records.values()]
+    staff: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
+    for row in (
+        StaffLine.objects.filter(service_id__in=service_ids)
+        .order_by()
+        .values("service_id", "category", "fte", "cost_amount")
+    ):
+        staff.setdefault(row["service_id"], {})[row["category"]] = (row["fte"], row["cost_amount"])
+    operating = {
+        row["service_id"]: row["total"]
+        for row in CostLine.objects.filter(service_id__in=service_ids)
+        .order_by()
+        .values("service_id")
+        .annotate(total=Sum("amount"))
+    }
+    contracts = {
+        row["member_id"]: row["total"]
+        for row in Contract.objects.filter(**scope)
+        .order_by()
+        .values("member_id")
+        .annotate(total=Sum("yearly_cost_amount"))
+    }
+    equipments: dict[int, list[Equipment]] = {}
+    for row in (
+        Asset.objects.filter(
+            **scope, acquisition_cost_amount__isnull=False, useful_life_years__isnull=False
+        )
+        .filter(subsidies_amount__lte=F("acquisition_cost_amount"))
+        .order_by("name")
+        .values(
+            "member_id",
+            "name",
+            "acquisition_cost_amount",
+            "subsidies_amount",
+            "useful_life_years",
+            "running_cost_amount",
+        )
+    ):
+        equipments.setdefault(row["member_id"], []).append(
+            Equipment(
+                label=row["name"],
+                cost=row["acquisition_cost_amount"],
+                useful_life_years=row["useful_life_years"],
+                subsidies=row["subsidies_amount"],
+                upkeep_per_year=row["running_cost_amount"],
+            )
+        )
+    attributes: dict[int, dict[str, Decimal]] = {}
+    for row in (
+        MemberAttribute.objects.filter(member_id__in=ids)
+        .order_by("member_id", "key", "year")
+        .values("member_id", "key", "value")
+    ):
+        attributes.setdefault(row["member_id"], {})[row["key"]] = row["value"]  # latest year
+    result = []
+    for m in members:
+        record = records.get(m.pk)
+        lines = staff.get(record["id"], {}) if record else {}
+        facts = dict(attributes.get(m.pk, {}))
+        for name in POPULATION_FIELDS:
+            if getattr(m, name) is not None:
+                facts[name] = Decimal(getattr(m, name))
+        result.append(
+            MemberData(
+                insee_code=m.code,
+                name=m.name,
+                population=m.population_municipale,
+                attributes=facts,
+                has_service=record is not None,
+                workload=None if record is None else record["activity_volume"],
+                staff_cost=sum((cost for _, cost in lines.values()), ZERO),
+                operating_cost=operating.get(record["id"], ZERO) if record else ZERO,
+                has_operating_lines=bool(record) and record["id"] in operating,
+                contracts_cost=contracts.get(m.pk, ZERO),
+                equipments=tuple(equipments.get(m.pk, ())),
+                fte_by_category={c: fte for c, (fte, _) in lines.items() if fte},
+            )
+        )
+    return result
+
+
+def cost_model(scenario: Scenario) -> CostModel:
+    return CostModel(
+        workload_unit=scenario.workload_unit,
+        productivity=scenario.productivity,
+        staff_category=scenario.staff_category,
+        cost_per_fte={
+            "A": scenario.cost_per_fte_a,
+            "B": scenario.cost_per_fte_b,
+            "C": scenario.cost_per_fte_c,
+        },
+        fixed_costs=scenario.fixed_costs_amount,
+        cost_per_unit=scenario.cost_per_unit_amount,
+        transition_costs=scenario.transition_costs_amount,
+        staff_indexation_rate=scenario.staff_indexation_rate,
+        other_indexation_rate=scenario.other_indexation_rate,
+        discount_rate=scenario.discount_rate,
+        staffing_step=scenario.staffing_step_fte,
+        manager_span=scenario.manager_span,
+    )
+
+
+def participating_members(scenario: Scenario) -> list[Member]:
+    return list(scenario.members.order_by("name", "insee_code"))
+
+
+def load_inputs(scenario: Scenario) -> ScenarioInputs:
+    """A scenario and its inventory data as plain values (a fixed number of queries)."""
+    body = scenario.pooling_body
+    return ScenarioInputs(
+        scenario_id=scenario.pk,
+        name=scenario.name,
+        body_name=body.name,
+        body_siren=body.siren,
+        fiscalite_professionnelle_unique=is_fpu(body),
+        domain_code=scenario.domain.code,
+        domain_name=scenario.domain.name,
+        legal_form=scenario.legal_form,
+        legal_form_label=str(LegalForm(scenario.legal_form).label),
+        campaign_year=scenario.campaign.year,
+        start_year=scenario.start_year,
+        horizon_years=scenario.horizon_years,
+        method=scenario.method,
+        status=scenario.status,
+        is_sample=scenario.is_sample,
+        cost_model=cost_model(scenario),
+        members=tuple(
+            member_data(scenario.campaign, scenario.domain, participating_members(scenario))
+        ),
+        overrides=scenario.member_overrides,
+        defaults=scenario.defaults,
+    )
+
+
+def scenario_result(scenario: Scenario, *, perimeter: bool = True) -> ScenarioResult:
+    return evaluate(load_inputs(scenario), perimeter=perimeter)
+
+
+def scenario_report(scenario: Scenario) -> dict[str, object]:
+    """The JSON document of docs/scenarios.md, computed from the current inventory."""
+    return report_document(scenario_result(scenario))
