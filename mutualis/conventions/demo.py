@@ -16,7 +16,8 @@ from mutualis.conventions import services
 from mutualis.conventions.models import Convention, Deliberation
 from mutualis.conventions.prefill import draft_from_snapshot
 from mutualis.conventions.services import DeliberationInput, PartyInput, StaffInput
-from mutualis.scenarios.models import ScenarioSnapshot
+from mutualis.scenarios.models import Scenario, ScenarioSnapshot
+from mutualis.scenarios.services import take_snapshot
 from mutualis.territories.models import PoolingBody
 
 SAMPLE_TITLE = "Service commun du secrétariat de mairie (exemple)"
@@ -34,6 +35,10 @@ def create_sample_convention(body: PoolingBody, *, party_count: int = 6) -> Conv
         .order_by("-created_at")
         .first()
     )
+    if snapshot is None:
+        scenario = Scenario.objects.filter(pooling_body=body, is_sample=True).order_by("pk").first()
+        if scenario is not None:
+            snapshot = take_snapshot(scenario, None, "Présenté aux élus (exemple)")
     if snapshot is not None:
         convention = draft_from_snapshot(snapshot, is_sample=True)
     else:
