@@ -47,7 +47,7 @@ def test_draft_from_scenario_two_deliberations_sign_and_download(
     page = context.new_page()
     page.on("request", lambda request: requested.append(request.url))
     _login(page, base, "pooling_admin")
-    page.goto(f"{base}/s/{world.body.pk}/phase/conventions/")
+    page.goto(f"{base}/s/{world.body.pk}/conventions/")
     page.get_by_role("link", name=convention.title).click()
     assert page.get_by_role("heading", level=1).inner_text() == convention.title
     page.get_by_label("Date de transmission aux parties").fill("2026-10-01")
