@@ -8,6 +8,7 @@ convention page, whose query count must not depend on the number of parties.
 from __future__ import annotations
 
 import logging
+import os
 import time
 from datetime import date
 from decimal import Decimal
@@ -25,7 +26,7 @@ from mutualis.conventions.queries import current_version  # noqa: E402
 from mutualis.conventions.services import PartyInput, StaffInput  # noqa: E402
 from mutualis.territories.models import Member, PoolingBody  # noqa: E402
 
-MEMBERS = 158
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "158"))
 PACK_TARGET_SECONDS = 60.0
 
 
