@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "mutualis.inventory",
     "mutualis.jobs",
     "mutualis.scenarios",
+    "mutualis.conventions",
     "mutualis.deploy",
 ]
 
@@ -192,6 +193,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "mutualis@localhost")
+
+# Conventions: alert window before a notice or end date; size limit of a signed scan.
+CONVENTION_ALERT_DAYS = env_int("CONVENTION_ALERT_DAYS", 90)
+CONVENTION_SCAN_MAX_BYTES = env_int("CONVENTION_SCAN_MAX_BYTES", 20 * 1024 * 1024)
 
 # Production hardening applies whenever DEBUG is off; an instance answering only on
 # this machine (the demo, plain http) keeps cookies usable without HTTPS.

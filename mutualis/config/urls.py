@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
     path("", include("mutualis.scenarios.urls")),
+    # Before territories: its phase route /s/<pk>/<slug>/ would catch /s/<pk>/conventions/.
+    path("", include("mutualis.conventions.urls")),
     path("", include("mutualis.territories.urls")),
     path("", include("mutualis.jobs.urls")),
     path("healthz", deploy_views.healthz, name="healthz"),

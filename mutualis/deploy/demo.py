@@ -15,6 +15,7 @@ from django.db import transaction
 
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
+from mutualis.conventions.demo import create_sample_convention
 from mutualis.inventory.demo import create_sample_campaign
 from mutualis.inventory.models import Campaign
 from mutualis.refdata.services import current_version, load_refdata
@@ -99,4 +100,5 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin], Campaign]:
         )
     campaign = create_sample_campaign(body)
     create_sample_scenarios(body, campaign)
+    create_sample_convention(body)
     return body, logins, campaign

@@ -40,7 +40,7 @@ PHASES: tuple[Phase, ...] = (
         "conventions",
         _("Conventions"),
         _("Conventions de mutualisation, annexes financières, délibérations et avenants."),
-        None,
+        "conventions:index",
     ),
     Phase(
         "pilotage",

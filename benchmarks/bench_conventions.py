@@ -1,0 +1,93 @@
+"""Conventions at the largest EPCI's size: a 158-party convention on SQLite.
+
+Times the whole document batch (convention DOCX/ODT/PDF, annex Excel/PDF and one draft
+deliberation per party in DOCX and ODT: the ZIP pack), against its 60 s target, and the
+convention page, whose query count must not depend on the number of parties.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from datetime import date
+from decimal import Decimal
+
+from pagebench import measure, start_django
+
+start_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from mutualis.conventions import services  # noqa: E402
+from mutualis.conventions.batch import build_document_pack  # noqa: E402
+from mutualis.conventions.queries import current_version  # noqa: E402
+from mutualis.conventions.services import PartyInput, StaffInput  # noqa: E402
+from mutualis.territories.models import Member, PoolingBody  # noqa: E402
+
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "158"))
+PACK_TARGET_SECONDS = 60.0
+
+
+def build():  # type: ignore[no-untyped-def]
+    body = PoolingBody.objects.create(name="CA de banc d'essai", kind="epci", siren="200000009")
+    members = Member.objects.bulk_create(
+        Member(
+            pooling_body=body,
+            name=f"Commune {i:03d}",
+            insee_code=f"64{i:03d}",
+            population_municipale=300 + 97 * i,
+        )
+        for i in range(MEMBERS)
+    )
+    return services.draft_convention(
+        body,
+        title="Service commun ADS du Pays (banc d'essai)",
+        legal_form="mad_descendante",
+        terms={
+            "subject": "Instruction des autorisations d'urbanisme.",
+            "start_on": date(2027, 1, 1),
+            "end_on": date(2031, 12, 31),
+            "method": "unit_cost",
+            "periodicity_months": 12,
+            "unit_label": "actes",
+            "charges_amount": Decimal("4123180.00"),
+        },
+        parties=[PartyInput(m, forecast_units=Decimal(20 + i % 90)) for i, m in enumerate(members)],
+        staff=[StaffInput("B", "made_available", Decimal("12.5"))],
+    )
+
+
+def main() -> None:
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    convention = build()
+    version = current_version(convention)
+    start = time.perf_counter()
+    steps: list[int] = []
+    content = build_document_pack(version, progress=lambda done, total: steps.append(done))
+    elapsed = time.perf_counter() - start
+    print(
+        f"{'Documents pour 158 parties (ZIP, ' + str(steps[-1]) + ' fichiers)':<45} "
+        f"{elapsed * 1000:8.1f} ms  {len(content) // 1024:6d} Kio  "
+        f"ratio à la cible ({PACK_TARGET_SECONDS:.0f} s) : {elapsed / PACK_TARGET_SECONDS:.3f}",
+        flush=True,
+    )
+    user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
+    client = Client()
+    client.force_login(user)
+    body = convention.pooling_body
+    measure(
+        client, "Page d'une convention à 159 parties", f"/s/{body.pk}/conventions/{convention.pk}/"
+    )
+    measure(client, "Liste des conventions", f"/s/{body.pk}/conventions/")
+    measure(
+        client,
+        "Annexe financière Excel (159 lignes)",
+        f"/s/{body.pk}/conventions/{convention.pk}/v1/annexe.xlsx",
+    )
+
+
+if __name__ == "__main__":
+    main()
