@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from itertools import pairwise
 
 from mutualis.engine.errors import EngineError, InvalidParameter, NegativeValue
 from mutualis.engine.explain import Explanation, Step
@@ -237,7 +238,7 @@ def check_bands(bands: Sequence[Band]) -> tuple[Band, ...]:
         if D(band.value) < 0:
             raise NegativeValue(f"Tranche {index} : le montant est négatif.", band=index)
     ordered = tuple(sorted(bands, key=lambda b: b.lower))
-    for previous, current in zip(ordered, ordered[1:], strict=False):
+    for previous, current in pairwise(ordered):
         if previous.upper is None or previous.upper > current.lower:
             raise OverlappingBands(
                 f"Les tranches « {previous.label()} » et « {current.label()} » se chevauchent.",
