@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "mutualis.refdata",
     "mutualis.territories",
     "mutualis.inventory",
+    "mutualis.operations",
     "mutualis.deploy",
 ]
 

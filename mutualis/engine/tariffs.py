@@ -336,9 +336,16 @@ def active_months(year: int, start_on: date, end_on: date | None) -> tuple[int, 
 
 
 def prorate_by_month(
-    yearly_amount: Number, year: int, start_on: date, end_on: date | None
+    yearly_amount: Number,
+    year: int,
+    start_on: date,
+    end_on: date | None,
+    within: tuple[int, ...] | None = None,
 ) -> Proration:
     """amount = Σ of the monthly twelfths of `yearly_amount` for the active months.
+
+    With `within` (months 1–12 of a billing period), only those months are billed, so
+    that the periods of a year add up to the yearly proration.
 
     The twelfths come from `money.instalments(yearly, 12)` so that a full year bills the
     yearly amount exactly, to the cent. A month counts when the subscription is active on
@@ -347,9 +354,13 @@ def prorate_by_month(
     yearly = to_cents(yearly_amount)
     twelfths = instalments(yearly, 12)
     months = active_months(year, start_on, end_on)
+    if within is not None:
+        months = tuple(m for m in months if m in within)
     amount = sum((twelfths[m - 1] for m in months), ZERO)
     if len(months) == 12:
         formula = "année complète"
+    elif len(months) == 1:
+        formula = f"1 mois ({MONTHS[months[0] - 1]})"
     elif months:
         formula = f"{len(months)} mois ({MONTHS[months[0] - 1]} à {MONTHS[months[-1] - 1]})"
     else:

@@ -181,3 +181,15 @@ def test_bounds_always_hold(population: int, users: int) -> None:
     ):
         amount = tariff.price(pop(population, users)).amount
         assert Decimal("150") <= amount <= Decimal("4000")
+
+
+def test_quarters_of_a_subscription_add_up_to_its_year() -> None:
+    """Start 15 February: 11 months of 1 000,00 € (83,34 × 4 + 83,33 × 8, Jan unbilled)."""
+    start = date(2026, 2, 15)
+    year = prorate_by_month(Decimal("1000"), 2026, start, None).amount
+    quarters = [
+        prorate_by_month(Decimal("1000"), 2026, start, None, within=months).amount
+        for months in ((1, 2, 3), (4, 5, 6), (7, 8, 9), (10, 11, 12))
+    ]
+    assert quarters[0] == Decimal("166.68")
+    assert sum(quarters) == year == Decimal("916.66")
