@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
     path("", include("mutualis.territories.urls")),
+    path("", include("mutualis.operations.urls")),
     path("admin/", admin.site.urls),
 ]

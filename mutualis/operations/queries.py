@@ -41,10 +41,8 @@ def participations_in(service: SharedService, start: date, end: date) -> QuerySe
     )
 
 
-def member_in_service(service: SharedService, member: Member, year: int, month: int) -> bool:
-    start = date(year, month, 1)
-    end = date(year, month, calendar.monthrange(year, month)[1])
-    return participations_in(service, start, end).filter(member=member).exists()
+def participations_of_year(service: SharedService, year: int) -> QuerySet[ServiceMember]:
+    return participations_in(service, date(year, 1, 1), date(year, 12, 31))
 
 
 def units_by_member(
@@ -145,3 +143,61 @@ def summaries(
         lines.filter(subscription__isnull=False), "subscription__offer__name"
     )
     return by_service, _summary(lines, "statement__member__name")
+
+
+@dataclass
+class ServiceSeries:
+    """One service over the years: unit cost, units by member, amounts billed and paid."""
+
+    service: SharedService
+    years: list[int]
+    unit_costs: dict[int, Decimal]
+    units: dict[tuple[str, int], Decimal]
+    members: list[str]
+    billed: dict[int, Decimal]
+    paid: dict[int, Decimal]
+
+    @property
+    def rows(self) -> list[tuple[int, Decimal | None, Decimal, Decimal]]:
+        return [
+            (y, self.unit_costs.get(y), self.billed.get(y, ZERO), self.paid.get(y, ZERO))
+            for y in self.years
+        ]
+
+    @property
+    def unit_rows(self) -> list[tuple[str, list[Decimal | None]]]:
+        return [(m, [self.units.get((m, y)) for y in self.years]) for m in self.members]
+
+
+def dashboard_series(body: PoolingBody, member_ids: frozenset[int] | None) -> list[ServiceSeries]:
+    """Four queries whatever the number of services, members and years."""
+    from mutualis.operations.models import UnitCostNotice
+
+    services = list(body.shared_services.order_by("name"))
+    by_pk = {s.pk: ServiceSeries(s, [], {}, {}, [], {}, {}) for s in services}
+    for notice in UnitCostNotice.objects.filter(
+        service__pooling_body=body, unit_cost__isnull=False
+    ):
+        by_pk[notice.service_id].unit_costs[notice.year] = notice.unit_cost
+    entries = UnitEntry.objects.filter(service__pooling_body=body)
+    lines = StatementLine.objects.filter(statement__pooling_body=body, service__isnull=False)
+    if member_ids is not None:
+        entries = entries.filter(member_id__in=member_ids)
+        lines = lines.filter(statement__member_id__in=member_ids)
+    for row in entries.values("service_id", "member__name", "year").annotate(total=Sum("units")):
+        series = by_pk[row["service_id"]]
+        series.units[(row["member__name"], row["year"])] = row["total"]
+    for row in lines.values("service_id", "statement__year", "statement__status").annotate(
+        total=Sum("amount")
+    ):
+        series = by_pk[row["service_id"]]
+        year = row["statement__year"]
+        series.billed[year] = series.billed.get(year, ZERO) + row["total"]
+        if row["statement__status"] == Statement.Status.PAID:
+            series.paid[year] = series.paid.get(year, ZERO) + row["total"]
+    for series in by_pk.values():
+        series.years = sorted(
+            set(series.unit_costs) | {y for _, y in series.units} | set(series.billed)
+        )
+        series.members = sorted({m for m, _ in series.units})
+    return list(by_pk.values())

@@ -126,6 +126,15 @@ def set_forecast(notice: UnitCostNotice, member: Member, units: Decimal) -> None
     MemberForecast.objects.update_or_create(notice=notice, member=member, defaults={"units": units})
 
 
+@transaction.atomic
+def set_own_use(notice: UnitCostNotice, units: Decimal) -> None:
+    _ensure_open(notice)
+    if units < 0:
+        raise OperationsError(_("Les unités prévisionnelles ne peuvent pas être négatives."))
+    notice.own_use_units = units
+    notice.save()
+
+
 def _engine_charges(notice: UnitCostNotice) -> list[EngineCharge]:
     """Accounts lines as they are; budget adjustments may lower a category (negative line),
     so they are netted into their category before the engine sees them."""

@@ -43,7 +43,7 @@ PHASES: tuple[Phase, ...] = (
         "pilotage",
         _("Pilotage"),
         _("Coût unitaire de fonctionnement, états de remboursement, régularisations."),
-        None,
+        "operations:index",
     ),
     Phase(
         "biens",

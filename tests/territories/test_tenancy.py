@@ -61,8 +61,10 @@ def _named_routes(patterns: list[URLPattern | URLResolver], prefix: str = "") ->
 def test_every_named_view_is_in_the_tenancy_table() -> None:
     from tests.inventory.test_dashboard import DASHBOARD_ROUTES
     from tests.inventory.test_tenancy import INVENTORY_ROUTES
+    from tests.operations.test_tenancy import OPERATIONS_PUBLIC_ROUTES, OPERATIONS_ROUTES
 
     covered = set(TENANT_ROUTES) | set(INVENTORY_ROUTES) | set(DASHBOARD_ROUTES) | GLOBAL_ROUTES
+    covered |= set(OPERATIONS_ROUTES) | OPERATIONS_PUBLIC_ROUTES
     untested = _named_routes(get_resolver().url_patterns) - covered
     assert untested == set(), f"add these views to TENANT_ROUTES: {sorted(untested)}"
 
