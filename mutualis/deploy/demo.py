@@ -16,6 +16,7 @@ from django.db import transaction
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
 from mutualis.inventory.demo import create_sample_campaign
+from mutualis.operations.demo import create_sample_operations
 from mutualis.refdata.services import current_version, load_refdata
 from mutualis.territories import services as territories
 from mutualis.territories.models import MemberAttribute, PoolingBody
@@ -87,4 +88,5 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin]]:
         grant_role(user, body, role, member)
         logins.append(DemoLogin(username, Role.Name(role).label))
     create_sample_campaign(body)
+    create_sample_operations(body)
     return body, logins

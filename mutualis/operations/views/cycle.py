@@ -123,7 +123,8 @@ def service(request: HttpRequest, pk: int, service_pk: int, year: int) -> HttpRe
                         messages.warning(
                             request,
                             _(
-                                "Notification du %(on)s postérieure à la date limite du %(deadline)s (CGCT L.1612-2)."
+                                "Notification du %(on)s postérieure à la date limite du "
+                                "%(deadline)s (CGCT L.1612-2)."
                             )
                             % {
                                 "on": f"{notice.notified_on:%d/%m/%Y}",
