@@ -78,10 +78,8 @@ def build() -> PoolingBody:
 def main() -> None:
     started = time.perf_counter()
     body = build()
-    print(
-        f"{'préparation (20 services, 12 imports chacun)':<45} {time.perf_counter() - started:8.1f} s",
-        flush=True,
-    )
+    label = "préparation (20 services, 12 imports chacun)"
+    print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
     started = time.perf_counter()
     for quarter in range(1, 5):
         services.generate_statements(body, YEAR, Frequency.QUARTERLY, quarter)
@@ -102,7 +100,8 @@ def main() -> None:
     elapsed_pdf = time.perf_counter() - started
     print(
         f"{'PDF de tous les états de l année':<45} {elapsed_pdf:8.1f} s  {len(pdf) // 1024} Kio  "
-        f"ratio à la cible ({PDF_TARGET_SECONDS:.0f} s) : {(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}",
+        f"ratio à la cible ({PDF_TARGET_SECONDS:.0f} s) : "
+        f"{(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}",
         flush=True,
     )
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")

@@ -114,7 +114,7 @@ def test_anonymous_is_sent_to_login(world: World, client, route: str):
 
 
 @pytest.mark.parametrize("persona", ["member_agent", "elected_official"])
-@pytest.mark.parametrize("route", FINANCE_ONLY + ["operations:statement_action"])
+@pytest.mark.parametrize("route", [*FINANCE_ONLY, "operations:statement_action"])
 def test_finance_routes_are_refused_to_readers(world: World, client_for, persona, route):
     url = OPERATIONS_ROUTES[route](world)
     if route == "operations:statement_correct" or route == "operations:statement_action":

@@ -157,7 +157,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Unités importées : {result.created} créée(s), {result.updated} mise(s) à jour."
+                    f"Unités importées : {result.created} créée(s), "
+                    f"{result.updated} mise(s) à jour."
                 )
             )
 
