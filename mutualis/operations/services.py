@@ -355,12 +355,17 @@ def record_units(
     user: AbstractBaseUser | None = None,
     dry_run: bool = False,
     allowed: frozenset[int] | None = None,
+    read_problems: Sequence[Problem] = (),
 ) -> UnitsResult:
-    """Store actual units, all or nothing; `dry_run` only checks (the import preview)."""
+    """Store actual units, all or nothing; `dry_run` only checks (the import preview).
+
+    `read_problems` are those found while reading a file: they are reported together with
+    the rows' own problems, so that one run lists every error."""
     if not service.uses_unit_cost and service.billing_mode != SharedService.BillingMode.KEY:
         raise OperationsError(_("Ce service est facturé au tarif du catalogue : pas d'unités."))
     problems, accepted = check_unit_rows(service, year, rows, allowed=allowed)
-    if not rows:
+    problems = sorted([*read_problems, *problems], key=lambda p: p.row)
+    if not rows and not read_problems:
         problems.append(Problem(0, _("fichier"), _("Aucune ligne d'unités.")))
     if problems:
         raise ImportRejected(problems)

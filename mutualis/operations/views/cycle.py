@@ -239,6 +239,8 @@ def units(request: HttpRequest, pk: int, service_pk: int, year: int) -> HttpResp
                 )
             except ImportRejected as exc:
                 problems = exc.problems
+            except OperationsError as exc:
+                problems = [services.Problem(0, _("service"), str(exc))]
             else:
                 messages.success(
                     request, _("%(n)s mois enregistré(s).") % {"n": result.created + result.updated}
@@ -290,29 +292,31 @@ def units_import(request: HttpRequest, pk: int, service_pk: int, year: int) -> H
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         content = upload.read()
-        rows, problems = spreadsheets.read_units(upload.name, content)
-        if not problems:
-            confirm = request.POST.get("confirm") == "1"
-            try:
-                result = services.record_units(
-                    service,
-                    year,
-                    rows,
-                    origin=UnitEntry.Origin.IMPORT,
-                    user=request.user,
-                    dry_run=not confirm,
+        rows, read_problems = spreadsheets.read_units(upload.name, content)
+        confirm = request.POST.get("confirm") == "1"
+        try:
+            result = services.record_units(
+                service,
+                year,
+                rows,
+                origin=UnitEntry.Origin.IMPORT,
+                user=request.user,
+                dry_run=not confirm,
+                read_problems=read_problems,
+            )
+        except ImportRejected as exc:
+            problems = exc.problems
+        except OperationsError as exc:
+            problems = [services.Problem(0, _("service"), str(exc))]
+        else:
+            if confirm:
+                messages.success(
+                    request,
+                    _("Import réussi : %(c)s mois créés, %(u)s mis à jour.")
+                    % {"c": result.created, "u": result.updated},
                 )
-            except ImportRejected as exc:
-                problems = exc.problems
-            else:
-                if confirm:
-                    messages.success(
-                        request,
-                        _("Import réussi : %(c)s mois créés, %(u)s mis à jour.")
-                        % {"c": result.created, "u": result.updated},
-                    )
-                    return redirect("operations:service", pk=pk, service_pk=service.pk, year=year)
-                preview = result.preview
+                return redirect("operations:service", pk=pk, service_pk=service.pk, year=year)
+            preview = result.preview
     return render(
         request,
         "operations/units_import.html",

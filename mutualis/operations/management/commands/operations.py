@@ -135,9 +135,7 @@ class Command(BaseCommand):
         service = SharedService.objects.filter(pk=options["service"]).first()
         if service is None:
             raise _invalid(f"Aucun service d'identifiant {options['service']}.")
-        rows, problems = spreadsheets.read_units(path.name, path.read_bytes())
-        if problems:
-            self._fail(problems)
+        rows, read_problems = spreadsheets.read_units(path.name, path.read_bytes())
         try:
             result = record_units(
                 service,
@@ -145,6 +143,7 @@ class Command(BaseCommand):
                 rows,
                 origin=UnitEntry.Origin.IMPORT,
                 dry_run=options["dry_run"],
+                read_problems=read_problems,
             )
         except ImportRejected as exc:
             self._fail(exc.problems)
