@@ -8,6 +8,7 @@ PDF of every statement of the year (rendered by batches with progress; the targe
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import date
 from decimal import Decimal
@@ -25,8 +26,9 @@ from mutualis.operations.models import ServiceMember, SharedService, Statement  
 from mutualis.operations.services import UnitRow  # noqa: E402
 from mutualis.territories.models import Member, PoolingBody  # noqa: E402
 
-MEMBERS = 158
-SERVICES = 20
+# BENCH_MEMBERS / BENCH_SERVICES shrink the run for a quick check of the script itself.
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "158"))
+SERVICES = int(os.environ.get("BENCH_SERVICES", "20"))
 YEAR = 2026
 PDF_TARGET_SECONDS = 60.0
 

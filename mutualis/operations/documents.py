@@ -69,7 +69,7 @@ def statements_pdf(
     """All statements in one PDF, rendered by batches so that progress can be reported."""
     from weasyprint import HTML
 
-    items = list(with_lines(statements))
+    items = list(statements if statements._prefetch_related_lookups else with_lines(statements))
     documents = []
     for start in range(0, max(len(items), 1), batch):
         chunk = items[start : start + batch]

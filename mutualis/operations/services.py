@@ -694,6 +694,11 @@ def generate_provisional(
     if notice is None or not notice.is_notified or notice.unit_cost is None:
         raise OperationsError(_("Le coût unitaire %(y)s n'est pas notifié.") % {"y": year})
     frequency = Frequency(service.frequency)
+    if not 1 <= index <= frequency.periods:
+        raise OperationsError(
+            _("Échéance %(i)s inexistante pour une périodicité %(f)s.")
+            % {"i": index, "f": frequency.value}
+        )
     start, end, label = period_bounds(year, frequency, index)
     created = []
     for forecast in notice.forecasts.select_related("member").order_by("member__insee_code"):

@@ -127,3 +127,39 @@ def test_subscriptions_are_billed_through_the_same_statements(ops: Ops) -> None:
     statement = result.created[0]
     assert statement.total_amount == Decimal("133.34")
     assert "population municipale INSEE" in str(statement.lines.get().explanation)
+
+
+def test_provisional_calls_split_the_forecast_into_instalments(ops: Ops) -> None:
+    """Saint-Essai: 1 000 actes × 220,137747 = 220 137,75 €, in quarters of 55 034,44 (×3)
+    and 55 034,43; the four calls total the yearly amount to the cent."""
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    calls = [services.generate_provisional(ops.service, 2026, q) for q in range(1, 5)]
+    own = [s for batch in calls for s in batch if s.member == ops.world.own_commune]
+    assert [s.total_amount for s in own] == [Decimal("55034.44")] * 3 + [Decimal("55034.43")]
+    assert sum(s.total_amount for s in own) == Decimal("220137.75")
+    with pytest.raises(OperationsError, match="inexistante"):
+        services.generate_provisional(ops.service, 2026, 5)
+
+
+def test_contractual_regularisation_is_labelled_and_needs_the_clause(ops: Ops) -> None:
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    for statement in services.generate_statements(
+        ops.world.body, 2026, Frequency.QUARTERLY, 1
+    ).created:
+        services.change_status(statement, "validate")
+        services.change_status(statement, "issue")
+    with pytest.raises(OperationsError, match="ne prévoit pas"):
+        services.regularise_on_actual_cost(ops.service, 2026)
+    ops.service.regularisation_clause = True
+    ops.service.save()
+    actual = services.notice_for(ops.service, 2027)
+    services.add_charge(
+        actual, source="accounts", category="personnel", label="Réel 2026", amount=Decimal("21700")
+    )
+    created = services.regularise_on_actual_cost(ops.service, 2026)
+    # actual cost 21 700 / 217 actes = 100 €/acte; Saint-Essai 135 × 100 − 29 718,60
+    own = next(s for s in created if s.member == ops.world.own_commune)
+    assert own.total_amount == Decimal("-16218.60")
+    assert "hors décret" in own.lines.get().label
+    assert own.kind == Statement.Kind.REGULARISATION

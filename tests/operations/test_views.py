@@ -86,7 +86,7 @@ def test_units_import_lists_every_error_and_stores_nothing(ops: Ops, client_for)
     assert "négatives" in page
     assert "99999" in page
     assert "entre 1 et 12" in page
-    assert "n'est pas un nombre" in page
+    assert "pas un nombre" in page
     assert UnitEntry.objects.count() == 0
 
 
@@ -116,7 +116,7 @@ def test_statement_lifecycle_and_frozen_view(ops: Ops, client_for) -> None:
             client.get(reverse("operations:titles", args=[ops.world.body.pk, YEAR, "xlsx"])).content
         )
     )
-    assert book.active.cell(2, 4).value == statement.total_amount
+    assert Decimal(str(book.active.cell(2, 4).value)) == statement.total_amount
 
 
 def test_statement_pdf_and_excel_explain_every_line(ops: Ops, client_for) -> None:
