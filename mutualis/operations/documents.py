@@ -137,6 +137,8 @@ def titles(statements: Iterable[Statement]) -> list[Title]:
                 by_imputation.get(line.imputation, Decimal(0)) + line.amount
             )
         for imputation, amount in sorted(by_imputation.items()):
+            if not amount:
+                continue
             subject = f"{s.get_kind_display()} {s.number}"
             if s.corrects_id:
                 subject += f" (rectifie {s.corrects.number})"

@@ -429,6 +429,8 @@ def _unit_cost_lines(
     for participation in participations_in(service, start, end):
         member = participation.member
         units = to_date.get(member.pk, ZERO) - earlier.get(member.pk, ZERO)
+        if not units:
+            continue  # nothing used this period: no line, no zero title
         due = analysis.amount_due(notice.unit_cost, units, service.unit_label, label)
         amount = (
             analysis.amount_due(notice.unit_cost, to_date.get(member.pk, ZERO), "", label).amount

@@ -6,7 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mutualis.engine.errors import InvalidParameter, NegativeValue
@@ -143,9 +143,10 @@ def test_subscription_ending_before_it_starts_is_refused() -> None:
         prorate_by_month(Decimal("100"), 2026, date(2026, 5, 1), date(2026, 4, 30))
 
 
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     st.decimals(min_value=0, max_value=10**7, places=2),
-    st.lists(st.integers(1, 12), min_size=1, max_size=12, unique=True),
+    st.sets(st.integers(1, 12), min_size=1, max_size=12),
 )
 def test_twelfths_of_complementary_periods_sum_to_the_year(yearly, cut) -> None:
     """Months split between two subscribers reconcile to the yearly amount."""
