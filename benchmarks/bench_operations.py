@@ -80,7 +80,7 @@ def build() -> PoolingBody:
 def main() -> None:
     started = time.perf_counter()
     body = build()
-    label = "préparation (20 services, 12 imports chacun)"
+    label = f"préparation ({SERVICES} services × {MEMBERS} membres, 12 imports)"
     print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
     started = time.perf_counter()
     for quarter in range(1, 5):
