@@ -163,3 +163,20 @@ def test_contractual_regularisation_is_labelled_and_needs_the_clause(ops: Ops) -
     assert own.total_amount == Decimal("-16218.60")
     assert "hors décret" in own.lines.get().label
     assert own.kind == Statement.Kind.REGULARISATION
+
+
+def test_admin_shows_an_issued_statement_read_only(ops: Ops, rf) -> None:
+    from django.contrib import admin
+
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    statement = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1).created[
+        0
+    ]
+    model_admin = admin.site._registry[Statement]
+    request = rf.get("/")
+    assert "total_amount" not in model_admin.get_readonly_fields(request, statement)
+    services.change_status(statement, "validate")
+    services.change_status(statement, "issue")
+    assert "total_amount" in model_admin.get_readonly_fields(request, statement)
+    assert not model_admin.has_delete_permission(request, statement)
