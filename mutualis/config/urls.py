@@ -11,7 +11,8 @@ urlpatterns = [
     path("", include("mutualis.accounts.urls")),
     path("", include("mutualis.inventory.urls")),
     path("", include("mutualis.inventory.urls_dashboard")),
-    path("", include("mutualis.territories.urls")),
+    # Before territories: "s/<pk>/pilotage/" is also matched by the phase route.
     path("", include("mutualis.operations.urls")),
+    path("", include("mutualis.territories.urls")),
     path("admin/", admin.site.urls),
 ]

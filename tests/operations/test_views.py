@@ -226,3 +226,12 @@ def test_member_amounts_sum_to_the_cost_to_recover(world, mode) -> None:
             Decimal(0),
         )
         assert total == expected
+
+
+def test_pilotage_phase_opens_the_services_page(world, client_for) -> None:
+    client = client_for(world.elected_official)
+    response = client.get(
+        reverse("territories:phase", args=[world.body.pk, "pilotage"]), follow=True
+    )
+    assert response.status_code == 200
+    assert "Pilotage des services mutualisés" in response.content.decode()
