@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "mutualis.jobs",
     "mutualis.scenarios",
     "mutualis.conventions",
+    "mutualis.operations",
     "mutualis.deploy",
 ]
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("mutualis.scenarios.urls")),
     # Before territories: its phase route /s/<pk>/<slug>/ would catch /s/<pk>/conventions/.
     path("", include("mutualis.conventions.urls")),
+    # Before territories: "s/<pk>/pilotage/" is also matched by the phase route.
+    path("", include("mutualis.operations.urls")),
     path("", include("mutualis.territories.urls")),
     path("", include("mutualis.jobs.urls")),
     path("healthz", deploy_views.healthz, name="healthz"),

@@ -18,6 +18,7 @@ from mutualis.accounts.services import grant_role
 from mutualis.conventions.demo import create_sample_convention
 from mutualis.inventory.demo import create_sample_campaign
 from mutualis.inventory.models import Campaign
+from mutualis.operations.demo import create_sample_operations
 from mutualis.refdata.services import current_version, load_refdata
 from mutualis.scenarios.demo import create_sample_scenarios
 from mutualis.territories import services as territories
@@ -101,4 +102,5 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin], Campaign]:
     campaign = create_sample_campaign(body)
     create_sample_scenarios(body, campaign)
     create_sample_convention(body)
+    create_sample_operations(body)
     return body, logins, campaign

@@ -46,7 +46,7 @@ PHASES: tuple[Phase, ...] = (
         "pilotage",
         _("Pilotage"),
         _("Coût unitaire de fonctionnement, états de remboursement, régularisations."),
-        None,
+        "operations:index",
     ),
     Phase(
         "biens",

@@ -1,0 +1,126 @@
+"""A pilotage year at the largest EPCI's size: 158 members × 20 services, on SQLite.
+
+Every service bills at the notified unit cost, quarterly, with twelve monthly imports of
+units for every member. Times the four quarters of statements (computed and stored), the
+PDF of every statement of the year (rendered by batches with progress; the target is
+60 s), and the statement pages (whose query counts must not grow with members).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from datetime import date
+from decimal import Decimal
+
+from pagebench import measure, start_django
+
+start_django()
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.test import Client  # noqa: E402
+
+from mutualis.operations import documents, services  # noqa: E402
+from mutualis.operations.analysis import Frequency  # noqa: E402
+from mutualis.operations.models import ServiceMember, SharedService, Statement  # noqa: E402
+from mutualis.operations.services import UnitRow  # noqa: E402
+from mutualis.territories.models import Member, PoolingBody  # noqa: E402
+
+# BENCH_MEMBERS / BENCH_SERVICES shrink the run for a quick check of the script itself.
+MEMBERS = int(os.environ.get("BENCH_MEMBERS", "158"))
+SERVICES = int(os.environ.get("BENCH_SERVICES", "20"))
+YEAR = 2026
+PDF_TARGET_SECONDS = 60.0
+
+
+def build() -> PoolingBody:
+    body = PoolingBody.objects.create(name="CA de banc d'essai", kind="epci", siren="200000019")
+    members = Member.objects.bulk_create(
+        Member(
+            pooling_body=body,
+            name=f"Commune {i:03d}",
+            insee_code=f"64{i:03d}",
+            population_municipale=300 + 97 * i,
+        )
+        for i in range(MEMBERS)
+    )
+    for s in range(SERVICES):
+        service = SharedService.objects.create(
+            pooling_body=body,
+            name=f"Service {s:02d}",
+            legal_form="service_commun",
+            billing_mode="unit_cost",
+            unit_label="actes",
+            frequency="trimestrielle",
+            imputation="70846",
+        )
+        ServiceMember.objects.bulk_create(
+            ServiceMember(service=service, member=m, start_on=date(2025, 1, 1)) for m in members
+        )
+        notice = services.notice_for(service, YEAR)
+        services.add_charge(
+            notice,
+            source="accounts",
+            category="personnel",
+            label="Agents",
+            amount=Decimal(100000 + 977 * s),
+        )
+        for m in members:
+            services.set_forecast(notice, m, Decimal(10 + (m.pk * 7 + s) % 40))
+        services.notify_unit_cost(notice, date(YEAR, 3, 1))
+        for month in range(1, 13):  # twelve monthly imports
+            rows = [
+                UnitRow(i, m.insee_code, month, Decimal((m.pk + month + s) % 9))
+                for i, m in enumerate(members, 2)
+            ]
+            services.record_units(service, YEAR, rows, origin="import")
+    return body
+
+
+def main() -> None:
+    started = time.perf_counter()
+    body = build()
+    label = f"préparation ({SERVICES} services × {MEMBERS} membres, 12 imports)"
+    print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
+    started = time.perf_counter()
+    for quarter in range(1, 5):
+        services.generate_statements(body, YEAR, Frequency.QUARTERLY, quarter)
+    elapsed = time.perf_counter() - started
+    count = Statement.objects.filter(pooling_body=body).count()
+    print(f"{f'{count} états calculés (4 trimestres)':<45} {elapsed:8.1f} s", flush=True)
+    started = time.perf_counter()
+    last = [0]
+
+    def progress(done: int, total: int) -> None:
+        if done - last[0] >= 160 or done == total:
+            print(f"  PDF : {done}/{total} états rendus", flush=True)
+            last[0] = done
+
+    pdf = documents.statements_pdf(
+        Statement.objects.filter(pooling_body=body, year=YEAR), "Banc d'essai", on_progress=progress
+    )
+    elapsed_pdf = time.perf_counter() - started
+    print(
+        f"{'PDF de tous les états de l année':<45} {elapsed_pdf:8.1f} s  {len(pdf) // 1024} Kio  "
+        f"ratio à la cible ({PDF_TARGET_SECONDS:.0f} s) : "
+        f"{(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}",
+        flush=True,
+    )
+    user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
+    client = Client()
+    client.force_login(user)
+    statement = Statement.objects.filter(pooling_body=body).first()
+    service = SharedService.objects.filter(pooling_body=body).first()
+    measure(
+        client,
+        "états de l'année (liste et synthèses)",
+        f"/s/{body.pk}/pilotage/exercice/{YEAR}/etats/",
+        runs=3,
+    )
+    measure(client, "un état", f"/s/{body.pk}/pilotage/etats/{statement.pk}/")
+    measure(client, "un service (exercice)", f"/s/{body.pk}/pilotage/services/{service.pk}/{YEAR}/")
+    measure(client, "tableau de bord", f"/s/{body.pk}/pilotage/tableau-de-bord/", runs=3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OperationsConfig(AppConfig):
+    name = "mutualis.operations"
+    verbose_name = "Pilotage des services mutualisés"

@@ -1,0 +1,182 @@
+"""The yearly cycle of D.5211-16 through the services, worked by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from mutualis.operations import services
+from mutualis.operations.analysis import Frequency
+from mutualis.operations.models import FrozenStatement, Statement, StatementLine, UnitEntry
+from mutualis.operations.services import ImportRejected, OperationsError, UnitRow
+from tests.operations.conftest import Ops, quarter_units
+
+
+def test_unit_cost_is_eligible_charges_over_forecast_units(ops: Ops) -> None:
+    notice = services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    assert notice.eligible_amount == Decimal("412318.00")
+    assert notice.forecast_units == Decimal(1873)
+    assert notice.unit_cost == Decimal("220.137747")
+    assert not notice.is_late
+
+
+def test_late_notification_is_flagged(ops: Ops) -> None:
+    notice = services.notify_unit_cost(ops.notice, date(2026, 5, 2))
+    assert notice.deadline_on == date(2026, 4, 30)
+    assert notice.is_late
+
+
+def test_unit_cost_for_a_year_without_accounts_is_refused(ops: Ops) -> None:
+    empty = services.notice_for(ops.service, 2027)
+    with pytest.raises(OperationsError, match="compte administratif 2026"):
+        services.notify_unit_cost(empty, date(2027, 3, 1))
+    empty.refresh_from_db()
+    assert empty.notified_on is None
+
+
+def test_statement_is_notified_unit_cost_times_actual_units(ops: Ops) -> None:
+    """Q1: Saint-Essai 40 + 45 + 50 = 135 actes × 220,137747 = 29 718,595845 → 29 718,60 €;
+    Bourg-Témoin 30 + 25 + 27 = 82 × 220,137747 = 18 051,295254 → 18 051,30 €."""
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    result = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1)
+    totals = {s.member.insee_code: s.total_amount for s in result.created}
+    assert totals == {"21001": Decimal("29718.60"), "21002": Decimal("18051.30")}
+    line = StatementLine.objects.get(statement__member=ops.world.own_commune)
+    assert "220,1377 €/acte × 135 actes" in line.formula.replace("\u202f", " ")
+
+
+def test_periods_add_up_to_the_yearly_amount_to_the_cent(ops: Ops) -> None:
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    rows = [UnitRow(m, "21001", m, Decimal("3.3")) for m in range(1, 13)]
+    services.record_units(ops.service, 2026, rows, origin="typed")
+    total = Decimal(0)
+    for quarter in range(1, 5):
+        result = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, quarter)
+        total += sum(s.total_amount for s in result.created if s.member == ops.world.own_commune)
+    # 39,6 × 220,137747 = 8 717,4548 → 8 717,45
+    assert total == Decimal("8717.45")
+
+
+def test_units_for_a_member_outside_the_service_are_refused(ops: Ops) -> None:
+    participation = ops.service.participations.get(member=ops.world.other_commune)
+    participation.end_on = date(2026, 1, 31)
+    participation.save()
+    with pytest.raises(ImportRejected) as caught:
+        services.record_units(
+            ops.service,
+            2026,
+            [
+                UnitRow(1, "21001", 2, Decimal(3)),
+                UnitRow(2, "21002", 2, Decimal(4)),
+                UnitRow(3, "21001", 3, Decimal(-1)),
+                UnitRow(4, "69001", 3, Decimal(1)),
+            ],
+            origin="import",
+        )
+    messages = [str(p) for p in caught.value.problems]
+    assert len(messages) == 3
+    assert "ne participe pas au service en 02/2026" in messages[0]
+    assert "négatives" in messages[1]
+    assert "69001" in messages[2]
+    assert UnitEntry.objects.count() == 0
+
+
+def test_issued_statement_is_frozen_and_corrected_by_a_new_one(ops: Ops) -> None:
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    statement = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1).created[
+        0
+    ]
+    services.change_status(statement, "validate")
+    services.change_status(statement, "issue")
+    statement.refresh_from_db()
+    statement.total_amount = Decimal("1")
+    with pytest.raises(FrozenStatement):
+        statement.save()
+    with pytest.raises(FrozenStatement):
+        statement.lines.first().delete()
+    with pytest.raises(FrozenStatement):
+        Statement.objects.get(pk=statement.pk).delete()
+    with pytest.raises(ImportRejected, match="rien"):
+        services.record_units(
+            ops.service, 2026, [UnitRow(1, "21001", 2, Decimal(1))], origin="import"
+        )
+    line = statement.lines.get()
+    correction = services.correct_statement(statement, {line.pk: Decimal(136)}, "Un acte oublié")
+    assert correction.corrects == statement
+    assert correction.kind == Statement.Kind.CORRECTIVE
+    # 136 × 220,137747 = 29 938,733592 → 29 938,73; − 29 718,60
+    assert correction.total_amount == Decimal("220.13")
+    services.change_status(Statement.objects.get(pk=statement.pk), "pay", on=date(2026, 5, 1))
+    assert Statement.objects.get(pk=statement.pk).status == "paid"
+
+
+def test_subscription_ending_before_it_starts_is_refused(ops: Ops) -> None:
+    with pytest.raises(OperationsError, match="avant de commencer"):
+        services.subscribe(ops.offer, ops.world.own_commune, date(2026, 5, 1), date(2026, 4, 1))
+
+
+def test_subscriptions_are_billed_through_the_same_statements(ops: Ops) -> None:
+    """Saint-Essai (500 hab., band < 2 000 → 800 €) from 15 February: Q1 = Feb + Mar
+    twelfths = 66,67 + 66,67 (800 / 12 = 66,66…, 8 cents on January–August)."""
+    services.subscribe(ops.offer, ops.world.own_commune, date(2026, 2, 15), None)
+    result = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1)
+    statement = result.created[0]
+    assert statement.total_amount == Decimal("133.34")
+    assert "population municipale INSEE" in str(statement.lines.get().explanation)
+
+
+def test_provisional_calls_split_the_forecast_into_instalments(ops: Ops) -> None:
+    """Saint-Essai: 1 000 actes × 220,137747 = 220 137,75 €, in quarters of 55 034,44 (×3)
+    and 55 034,43; the four calls total the yearly amount to the cent."""
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    calls = [services.generate_provisional(ops.service, 2026, q) for q in range(1, 5)]
+    own = [s for batch in calls for s in batch if s.member == ops.world.own_commune]
+    assert [s.total_amount for s in own] == [Decimal("55034.44")] * 3 + [Decimal("55034.43")]
+    assert sum(s.total_amount for s in own) == Decimal("220137.75")
+    with pytest.raises(OperationsError, match="inexistante"):
+        services.generate_provisional(ops.service, 2026, 5)
+
+
+def test_contractual_regularisation_is_labelled_and_needs_the_clause(ops: Ops) -> None:
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    for statement in services.generate_statements(
+        ops.world.body, 2026, Frequency.QUARTERLY, 1
+    ).created:
+        services.change_status(statement, "validate")
+        services.change_status(statement, "issue")
+    with pytest.raises(OperationsError, match="ne prévoit pas"):
+        services.regularise_on_actual_cost(ops.service, 2026)
+    ops.service.regularisation_clause = True
+    ops.service.save()
+    actual = services.notice_for(ops.service, 2027)
+    services.add_charge(
+        actual, source="accounts", category="personnel", label="Réel 2026", amount=Decimal("21700")
+    )
+    created = services.regularise_on_actual_cost(ops.service, 2026)
+    # actual cost 21 700 / 217 actes = 100 €/acte; Saint-Essai 135 × 100 − 29 718,60
+    own = next(s for s in created if s.member == ops.world.own_commune)
+    assert own.total_amount == Decimal("-16218.60")
+    assert "hors décret" in own.lines.get().label
+    assert own.kind == Statement.Kind.REGULARISATION
+
+
+def test_admin_shows_an_issued_statement_read_only(ops: Ops, rf) -> None:
+    from django.contrib import admin
+
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    statement = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1).created[
+        0
+    ]
+    model_admin = admin.site._registry[Statement]
+    request = rf.get("/")
+    assert "total_amount" not in model_admin.get_readonly_fields(request, statement)
+    services.change_status(statement, "validate")
+    services.change_status(statement, "issue")
+    assert "total_amount" in model_admin.get_readonly_fields(request, statement)
+    assert not model_admin.has_delete_permission(request, statement)
