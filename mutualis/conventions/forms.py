@@ -13,13 +13,13 @@ from mutualis.conventions import rules
 from mutualis.conventions.documents import TemplateRenderError, sample_template_check
 from mutualis.conventions.legal_forms import LegalFormCode
 from mutualis.conventions.models import (
+    TERM_FIELDS,
     ConventionVersion,
     Deliberation,
     DocumentTemplate,
     Party,
     StaffLine,
 )
-from mutualis.conventions.services import TERM_FIELDS
 from mutualis.territories.models import Member, PoolingBody
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")

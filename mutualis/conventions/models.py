@@ -390,3 +390,26 @@ class DocumentTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} — {self.get_legal_form_display()}"
+
+
+# The terms of a version that its edit form and `services.update_terms` handle.
+TERM_FIELDS = (
+    "subject",
+    "scope",
+    "epci_kind",
+    "start_on",
+    "end_on",
+    "renewal",
+    "notice_months",
+    "method",
+    "periodicity_months",
+    "unit_label",
+    "charges_amount",
+    "tariff_amount",
+    "key_label",
+    "regularisation_clause",
+    "cst_consulted_on",
+    "monitoring_committee",
+    "yearly_report",
+    "termination_terms",
+)

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from mutualis.conventions import rules
 from mutualis.conventions.models import (
+    TERM_FIELDS,
     Convention,
     ConventionVersion,
     Deliberation,
@@ -29,27 +30,6 @@ from mutualis.conventions.models import (
 )
 from mutualis.conventions.rules import Problem
 from mutualis.territories.models import Member, PoolingBody
-
-TERM_FIELDS = (
-    "subject",
-    "scope",
-    "epci_kind",
-    "start_on",
-    "end_on",
-    "renewal",
-    "notice_months",
-    "method",
-    "periodicity_months",
-    "unit_label",
-    "charges_amount",
-    "tariff_amount",
-    "key_label",
-    "regularisation_clause",
-    "cst_consulted_on",
-    "monitoring_committee",
-    "yearly_report",
-    "termination_terms",
-)
 
 
 class ConventionError(ValueError):

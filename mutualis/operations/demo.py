@@ -17,7 +17,7 @@ from django.db import transaction
 
 from mutualis.operations import services
 from mutualis.operations.analysis import Frequency
-from mutualis.operations.catalogue import import_catalogue
+from mutualis.operations.catalogue_import import import_catalogue
 from mutualis.operations.models import (
     Catalogue,
     Offer,

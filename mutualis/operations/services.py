@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -33,6 +34,7 @@ from mutualis.operations.models import (
     FrozenStatement,
     MemberForecast,
     Offer,
+    ServiceMember,
     SharedService,
     Statement,
     StatementLine,
@@ -1001,3 +1003,9 @@ def set_catalogue_published(body: PoolingBody, published: bool) -> Catalogue:
     catalogue.is_published = published
     catalogue.save()
     return catalogue
+
+
+@transaction.atomic
+def add_participation(service: SharedService, **fields: Any) -> ServiceMember:
+    """A member joins the service from a date (to another, when it leaves)."""
+    return ServiceMember.objects.create(service=service, **fields)

@@ -146,47 +146,65 @@ def check_inputs(values: Mapping[str, Any]) -> list[Problem]:
     every problem found, in French.
     """
     problems: list[Problem] = []
+    _check_costs(values, problems)
+    _check_periods(values, problems)
+    _check_choices(values, problems)
+    _check_overrides(values, problems)
+    return problems
 
-    def number(name: str) -> Decimal | None:
-        value = values.get(name)
-        if value is None:
-            return None
-        try:
-            return D(value)
-        except EngineError:
-            problems.append(Problem(name, "doit être un nombre."))
-            return None
 
-    productivity = number("productivity")
+def _number(values: Mapping[str, Any], name: str, problems: list[Problem]) -> Decimal | None:
+    value = values.get(name)
+    if value is None:
+        return None
+    try:
+        return D(value)
+    except EngineError:
+        problems.append(Problem(name, "doit être un nombre."))
+        return None
+
+
+def _non_negative(where: str, value: object, message: str, problems: list[Problem]) -> None:
+    try:
+        negative = D(value) < 0
+    except EngineError:
+        problems.append(Problem(where, "doit être un nombre."))
+        return
+    if negative:
+        problems.append(Problem(where, message))
+
+
+def _check_costs(values: Mapping[str, Any], problems: list[Problem]) -> None:
+    productivity = _number(values, "productivity", problems)
     if productivity is not None and productivity <= 0:
         problems.append(Problem("productivity", "la productivité doit être strictement positive."))
     for name in ("fixed_costs", "cost_per_unit", "transition_costs"):
-        amount = number(name)
+        amount = _number(values, name, problems)
         if amount is not None and amount < 0:
             problems.append(Problem(name, "un coût ne peut pas être négatif."))
     for category, amount in (values.get("cost_per_fte") or {}).items():
-        try:
-            negative = D(amount) < 0
-        except EngineError:
-            problems.append(Problem(f"cost_per_fte.{category}", "doit être un nombre."))
-            continue
-        if negative:
-            problems.append(
-                Problem(f"cost_per_fte.{category}", "un coût ne peut pas être négatif.")
-            )
-    step = number("staffing_step")
+        _non_negative(
+            f"cost_per_fte.{category}", amount, "un coût ne peut pas être négatif.", problems
+        )
+    step = _number(values, "staffing_step", problems)
     if step is not None and step <= 0:
         problems.append(Problem("staffing_step", "le pas de recrutement doit être positif."))
     span = values.get("manager_span")
     if span is not None and (not isinstance(span, int) or isinstance(span, bool) or span < 1):
         problems.append(Problem("manager_span", "doit être un entier d'au moins 1."))
+
+
+def _check_periods(values: Mapping[str, Any], problems: list[Problem]) -> None:
     horizon = values.get("horizon_years")
     if horizon is not None and (isinstance(horizon, bool) or not 1 <= int(horizon) <= 30):
         problems.append(Problem("horizon_years", "l'horizon doit compter de 1 à 30 ans."))
     for name in ("discount_rate", "staff_indexation_rate", "other_indexation_rate"):
-        rate = number(name)
+        rate = _number(values, name, problems)
         if rate is not None and rate <= -1:
             problems.append(Problem(name, "le taux doit être supérieur à −100 %."))
+
+
+def _check_choices(values: Mapping[str, Any], problems: list[Problem]) -> None:
     if "members" in values and not values["members"]:
         problems.append(Problem("members", "le scénario doit compter au moins un membre."))
     category = values.get("staff_category")
@@ -198,20 +216,16 @@ def check_inputs(values: Mapping[str, Any]) -> list[Problem]:
     method = values.get("method")
     if method is not None and not is_known_method(str(method)):
         problems.append(Problem("method", f"méthode de répartition inconnue « {method} »."))
+
+
+def _check_overrides(values: Mapping[str, Any], problems: list[Problem]) -> None:
     for code, override in (values.get("member_overrides") or {}).items():
         for name, value in override.items():
             where = f"member_overrides.{code}.{name}"
             if name not in OVERRIDE_FIELDS:
                 problems.append(Problem(where, "valeur inconnue."))
                 continue
-            try:
-                negative = D(value) < 0
-            except EngineError:
-                problems.append(Problem(where, "doit être un nombre."))
-                continue
-            if negative:
-                problems.append(Problem(where, "ne peut pas être négatif."))
-    return problems
+            _non_negative(where, value, "ne peut pas être négatif.", problems)
 
 
 def is_known_method(method: str) -> bool:

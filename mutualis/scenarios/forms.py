@@ -11,8 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from mutualis.engine.games import METHOD_TITLES
 from mutualis.inventory.models import Campaign
 from mutualis.scenarios import analysis
-from mutualis.scenarios.models import Scenario
-from mutualis.scenarios.services import COST_FIELDS, FTE_FIELDS
+from mutualis.scenarios.models import COST_FIELDS, FTE_FIELDS, Scenario
 from mutualis.territories.models import Domain, Member, MemberAttribute, PoolingBody
 
 PERIMETER_FIELDS = [

@@ -224,3 +224,20 @@ class ScenarioSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scenario} — {self.created_at:%d/%m/%Y %H:%M}"
+
+
+# Cost-model names of the JSON document and the forms -> Scenario fields.
+COST_FIELDS: dict[str, str] = {
+    "workload_unit": "workload_unit",
+    "productivity": "productivity",
+    "staff_category": "staff_category",
+    "fixed_costs": "fixed_costs_amount",
+    "cost_per_unit": "cost_per_unit_amount",
+    "transition_costs": "transition_costs_amount",
+    "staff_indexation_rate": "staff_indexation_rate",
+    "other_indexation_rate": "other_indexation_rate",
+    "discount_rate": "discount_rate",
+    "staffing_step": "staffing_step_fte",
+    "manager_span": "manager_span",
+}
+FTE_FIELDS = {"A": "cost_per_fte_a", "B": "cost_per_fte_b", "C": "cost_per_fte_c"}

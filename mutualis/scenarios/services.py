@@ -18,24 +18,10 @@ from mutualis.engine.money import D
 from mutualis.inventory.models import Campaign
 from mutualis.scenarios import analysis, queries
 from mutualis.scenarios.analysis import Problem
-from mutualis.scenarios.models import Scenario, ScenarioSnapshot
+from mutualis.scenarios.models import COST_FIELDS, FTE_FIELDS, Scenario, ScenarioSnapshot
 from mutualis.territories.models import Domain, Member, PoolingBody
 
 # JSON / analysis name -> model field of the cost model.
-COST_FIELDS: dict[str, str] = {
-    "workload_unit": "workload_unit",
-    "productivity": "productivity",
-    "staff_category": "staff_category",
-    "fixed_costs": "fixed_costs_amount",
-    "cost_per_unit": "cost_per_unit_amount",
-    "transition_costs": "transition_costs_amount",
-    "staff_indexation_rate": "staff_indexation_rate",
-    "other_indexation_rate": "other_indexation_rate",
-    "discount_rate": "discount_rate",
-    "staffing_step": "staffing_step_fte",
-    "manager_span": "manager_span",
-}
-FTE_FIELDS = {"A": "cost_per_fte_a", "B": "cost_per_fte_b", "C": "cost_per_fte_c"}
 
 
 class ScenarioRejected(Exception):
@@ -254,56 +240,67 @@ def _is_number(value: object) -> bool:
 
 def parse_document(data: object) -> tuple[dict[str, Any], list[Problem]]:
     """Check keys and types of an import document; returns it and every problem."""
-    problems: list[Problem] = []
     if not isinstance(data, dict):
         return {}, [Problem("document", "le fichier doit contenir un objet JSON.")]
+    problems = _top_level_problems(data)
+    model = data.get("cost_model")
+    if isinstance(model, dict):
+        for key, value in model.items():
+            problems.extend(_cost_model_problems(f"cost_model.{key}", key, value))
+    overrides = data.get("member_overrides")
+    if isinstance(overrides, dict):
+        problems.extend(_override_problems(overrides))
+    return data, problems
+
+
+def _top_level_problems(data: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
     for key, value in data.items():
         if key not in TOP_KEYS:
             problems.append(Problem(key, "clé inconnue."))
         elif not isinstance(value, TOP_KEYS[key]) or isinstance(value, bool):
             problems.append(Problem(key, f"doit être {_type_name(TOP_KEYS[key])}."))
-    for key in REQUIRED:
-        if key not in data:
-            problems.append(Problem(key, "valeur manquante."))
+    problems.extend(Problem(key, "valeur manquante.") for key in REQUIRED if key not in data)
     members = data.get("members")
     if isinstance(members, list) and not all(isinstance(m, str) for m in members):
         problems.append(Problem("members", "doit être une liste de codes INSEE (chaînes)."))
-    model = data.get("cost_model")
-    if isinstance(model, dict):
-        for key, value in model.items():
-            where = f"cost_model.{key}"
-            if key in NUMBER_KEYS:
-                if not _is_number(value):
-                    problems.append(Problem(where, "doit être un nombre."))
-            elif key in ("workload_unit", "staff_category"):
-                if not isinstance(value, str):
-                    problems.append(Problem(where, "doit être une chaîne."))
-            elif key == "manager_span":
-                if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
-                    problems.append(Problem(where, "doit être un entier ou null."))
-            elif key == "cost_per_fte":
-                if not isinstance(value, dict):
-                    problems.append(Problem(where, "doit être un objet {A, B, C}."))
-                else:
-                    for category, amount in value.items():
-                        if category not in FTE_FIELDS:
-                            problems.append(Problem(f"{where}.{category}", "catégorie inconnue."))
-                        elif not _is_number(amount):
-                            problems.append(Problem(f"{where}.{category}", "doit être un nombre."))
-            else:
-                problems.append(Problem(where, "clé inconnue."))
-    overrides = data.get("member_overrides")
-    if isinstance(overrides, dict):
-        for code, values in overrides.items():
-            if not isinstance(values, dict):
-                problems.append(Problem(f"member_overrides.{code}", "doit être un objet."))
-                continue
-            for key, value in values.items():
-                if key in analysis.OVERRIDE_FIELDS and not _is_number(value):
-                    problems.append(
-                        Problem(f"member_overrides.{code}.{key}", "doit être un nombre.")
-                    )
-    return data, problems
+    return problems
+
+
+def _cost_model_problems(where: str, key: str, value: object) -> list[Problem]:
+    if key in NUMBER_KEYS:
+        return [] if _is_number(value) else [Problem(where, "doit être un nombre.")]
+    if key in ("workload_unit", "staff_category"):
+        return [] if isinstance(value, str) else [Problem(where, "doit être une chaîne.")]
+    if key == "manager_span":
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)):
+            return [Problem(where, "doit être un entier ou null.")]
+        return []
+    if key != "cost_per_fte":
+        return [Problem(where, "clé inconnue.")]
+    if not isinstance(value, dict):
+        return [Problem(where, "doit être un objet {A, B, C}.")]
+    problems: list[Problem] = []
+    for category, amount in value.items():
+        if category not in FTE_FIELDS:
+            problems.append(Problem(f"{where}.{category}", "catégorie inconnue."))
+        elif not _is_number(amount):
+            problems.append(Problem(f"{where}.{category}", "doit être un nombre."))
+    return problems
+
+
+def _override_problems(overrides: dict[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    for code, values in overrides.items():
+        if not isinstance(values, dict):
+            problems.append(Problem(f"member_overrides.{code}", "doit être un objet."))
+            continue
+        problems.extend(
+            Problem(f"member_overrides.{code}.{key}", "doit être un nombre.")
+            for key, value in values.items()
+            if key in analysis.OVERRIDE_FIELDS and not _is_number(value)
+        )
+    return problems
 
 
 def import_scenario(

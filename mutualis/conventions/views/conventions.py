@@ -29,7 +29,7 @@ from mutualis.conventions.forms import (
     TerminateForm,
     TermsForm,
 )
-from mutualis.conventions.models import ConventionVersion
+from mutualis.conventions.models import TERM_FIELDS, ConventionVersion
 from mutualis.conventions.queries import ending_within, parties_of
 from mutualis.conventions.services import ConventionError, PartyInput, StaffInput
 
@@ -91,7 +91,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
                 body,
                 title=data["title"],
                 legal_form=data["legal_form"],
-                terms={k: data[k] for k in services.TERM_FIELDS},
+                terms={k: data[k] for k in TERM_FIELDS},
                 parties=[PartyInput(m) for m in data["members"]],
             )
         except ConventionError as exc:
@@ -141,7 +141,7 @@ def edit(request: HttpRequest, pk: int, convention_pk: int) -> HttpResponse:
     form = TermsForm(request.POST or None, instance=version, legal_form=convention.legal_form)
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_terms(version, {k: form.cleaned_data[k] for k in services.TERM_FIELDS})
+            services.update_terms(version, {k: form.cleaned_data[k] for k in TERM_FIELDS})
         except ConventionError as exc:
             _apply_problems(form, exc)
         else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -26,7 +27,7 @@ from mutualis.operations.forms import (
     ServiceForm,
     UnitsUploadForm,
 )
-from mutualis.operations.models import ServiceMember, SharedService, UnitEntry
+from mutualis.operations.models import SharedService, UnitCostNotice, UnitEntry
 from mutualis.operations.queries import participations_of_year
 from mutualis.operations.services import ImportRejected, OperationsError, UnitRow
 
@@ -105,33 +106,8 @@ def service(request: HttpRequest, pk: int, service_pk: int, year: int) -> HttpRe
             ),
         }
         if action in forms and forms[action].is_valid():
-            cleaned = forms[action].cleaned_data
             try:
-                if action == "member":
-                    ServiceMember.objects.create(service=service, **cleaned)
-                elif notice is None:
-                    raise OperationsError(_("Ce service est facturé au tarif du catalogue."))
-                elif action == "charge":
-                    services.add_charge(notice, **cleaned)
-                elif action == "forecast":
-                    services.set_forecast(notice, cleaned["member"], cleaned["units"])
-                elif action == "own_use":
-                    services.set_own_use(notice, cleaned["own_use_units"])
-                elif action == "notify":
-                    notice = services.notify_unit_cost(notice, cleaned["notified_on"])
-                    if notice.is_late:
-                        messages.warning(
-                            request,
-                            _(
-                                "Notification du %(on)s postérieure à la date limite du "
-                                "%(deadline)s (CGCT L.1612-2)."
-                            )
-                            % {
-                                "on": f"{notice.notified_on:%d/%m/%Y}",
-                                "deadline": f"{notice.deadline_on:%d/%m/%Y}",
-                            },
-                        )
-                    messages.success(request, _("Coût unitaire notifié."))
+                _apply(request, action, forms[action].cleaned_data, service, notice)
             except OperationsError as exc:
                 forms[action].add_error(None, str(exc))
             else:
@@ -343,3 +319,39 @@ def units_template(request: HttpRequest, pk: int, service_pk: int, year: int) ->
     )
     response["Content-Disposition"] = f'attachment; filename="unites-{service.pk}-{year}.xlsx"'
     return response
+
+
+def _apply(
+    request: HttpRequest,
+    action: str,
+    cleaned: dict[str, Any],
+    service: SharedService,
+    notice: UnitCostNotice | None,
+) -> None:
+    """Carry out one valid form of the service's year; raises OperationsError when refused."""
+    if action == "member":
+        services.add_participation(service, **cleaned)
+        return
+    if notice is None:
+        raise OperationsError(_("Ce service est facturé au tarif du catalogue."))
+    if action == "charge":
+        services.add_charge(notice, **cleaned)
+    elif action == "forecast":
+        services.set_forecast(notice, cleaned["member"], cleaned["units"])
+    elif action == "own_use":
+        services.set_own_use(notice, cleaned["own_use_units"])
+    elif action == "notify":
+        notice = services.notify_unit_cost(notice, cleaned["notified_on"])
+        if notice.is_late:
+            messages.warning(
+                request,
+                _(
+                    "Notification du %(on)s postérieure à la date limite du "
+                    "%(deadline)s (CGCT L.1612-2)."
+                )
+                % {
+                    "on": f"{notice.notified_on:%d/%m/%Y}",
+                    "deadline": f"{notice.deadline_on:%d/%m/%Y}",
+                },
+            )
+        messages.success(request, _("Coût unitaire notifié."))

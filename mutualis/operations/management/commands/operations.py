@@ -11,7 +11,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mutualis.engine.errors import EngineError
 from mutualis.operations import analysis, documents, spreadsheets
-from mutualis.operations.catalogue import import_catalogue
+from mutualis.operations.catalogue_import import import_catalogue
 from mutualis.operations.models import Offer, SharedService, Statement, UnitEntry
 from mutualis.operations.queries import population_of
 from mutualis.operations.services import ImportRejected, OperationsError, offer_spec, record_units
