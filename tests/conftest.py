@@ -100,6 +100,11 @@ def collected_static(django_db_blocker, tmp_path_factory) -> None:  # type: igno
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def immediate_tasks(settings) -> None:  # type: ignore[no-untyped-def]
     """Background tasks run at once, inside the request; tests/jobs runs the real worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
