@@ -169,8 +169,9 @@ def test_finance_and_read_only_roles_see_every_convention(world: World, client_f
 @pytest.mark.parametrize("persona", ["finance_officer", "elected_official", "member_agent"])
 @pytest.mark.parametrize("route", MANAGE_ROUTES)
 def test_only_the_coordinator_drafts(world: World, client_for, persona, route):
+    url = CONVENTION_ROUTES[route](world)
     before = _state()
-    response = client_for(world.persona(persona)).post(CONVENTION_ROUTES[route](world), {})
+    response = client_for(world.persona(persona)).post(url, {})
     assert response.status_code == 403
     assert _state() == before
 
@@ -178,9 +179,10 @@ def test_only_the_coordinator_drafts(world: World, client_for, persona, route):
 @pytest.mark.parametrize("persona", ["finance_officer", "elected_official", "member_agent"])
 @pytest.mark.parametrize("route", sorted(POST_ONLY))
 def test_only_the_coordinator_moves_the_lifecycle(world: World, client_for, persona, route):
+    url = CONVENTION_ROUTES[route](world)
     before = _state()
     response = client_for(world.persona(persona)).post(
-        CONVENTION_ROUTES[route](world), {"sent_on": "2026-10-01", "reason": "x"}
+        url, {"sent_on": "2026-10-01", "reason": "x"}
     )
     assert response.status_code == 403
     assert _state() == before
