@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from mutualis.inventory import imports
 from mutualis.inventory.access import (
@@ -176,9 +176,11 @@ def log_detail(request: HttpRequest, pk: int, campaign_pk: int, log_pk: int) -> 
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def undo(request: HttpRequest, pk: int, campaign_pk: int, log_pk: int) -> HttpResponse:
     campaign, _rights, log = get_import_log_for(request.user, pk, campaign_pk, log_pk)
+    if request.method != "POST":  # the button lives on the log page
+        return redirect("inventory:import_log", pk=pk, campaign_pk=campaign.pk, log_pk=log.pk)
     try:
         imports.undo_import(log, request.user)
     except InventoryError as exc:
