@@ -53,9 +53,7 @@ class ImportRejected(InventoryError):
 
     def __init__(self, problems: Iterable[Problem]) -> None:
         self.problems = tuple(problems)
-        super().__init__(
-            _("%(count)s erreur(s) dans le classeur.") % {"count": len(self.problems)}
-        )
+        super().__init__(_("%(count)s erreur(s) dans le classeur.") % {"count": len(self.problems)})
 
     @property
     def groups(self) -> list[ProblemGroup]:

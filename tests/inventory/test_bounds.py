@@ -10,8 +10,8 @@ from openpyxl import load_workbook
 
 from mutualis.inventory import imports, rules, workbook
 from mutualis.inventory.forms import AssetForm, ContractForm, StaffForm
-from mutualis.inventory.models import Asset, Contract
 from mutualis.inventory.imports import ImportRejected
+from mutualis.inventory.models import Asset, Contract
 from tests.inventory.factories import AssetFactory
 from tests.inventory.workbook_helpers import edit, rows
 

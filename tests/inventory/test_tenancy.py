@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-
-from datetime import timedelta
-
 from django.utils import timezone
 
 from mutualis.inventory.models import Campaign, ImportLog, PendingImport, ServiceRecord, Submission

@@ -395,7 +395,9 @@ def test_upload_over_the_size_limit_is_refused(inventory, client_for, settings):
 def test_referent_upload_of_the_whole_body_reads_only_its_commune(inventory, client_for):
     data = workbook.export_workbook(inventory.campaign)
     client = client_for(inventory.world.member_agent)
-    response = client.post(url("import", inventory), {"file": SimpleUploadedFile("tout.xlsx", data)})
+    response = client.post(
+        url("import", inventory), {"file": SimpleUploadedFile("tout.xlsx", data)}
+    )
     assert response.status_code == 302
     content = client.get(response["Location"]).content.decode()
     assert "Feuille « Services », lignes 3 et 4 : lignes de Bourg-Témoin ignorées" in content

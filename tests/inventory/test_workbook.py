@@ -10,6 +10,7 @@ import pytest
 from openpyxl import load_workbook
 
 from mutualis.inventory import imports, services, workbook
+from mutualis.inventory.imports import ImportRejected
 from mutualis.inventory.models import (
     Asset,
     Contract,
@@ -19,7 +20,6 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
-from mutualis.inventory.imports import ImportRejected
 from tests.inventory.workbook_helpers import append, delete_header, edit, rows
 
 pytestmark = pytest.mark.django_db
@@ -164,7 +164,11 @@ def test_an_import_is_logged_with_who_what_and_the_old_values(inventory):
     assert len(log.sha256) == 64
     assert log.row_counts == {"Personnel": 1}
     [change] = log.changes
-    assert (change["sheet"], change["key"], change["action"]) == ("Personnel", "21002|rh|c", "update")
+    assert (change["sheet"], change["key"], change["action"]) == (
+        "Personnel",
+        "21002|rh|c",
+        "update",
+    )
     assert (change["old"]["fte"], change["new"]["fte"]) == ("0.3", "0.5")
     assert change["fields"] == ["fte"]
 

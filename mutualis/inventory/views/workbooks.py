@@ -98,7 +98,9 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             )
         except imports.ImportRejected as exc:
             return _upload_page(request, campaign, rights, form, exc.groups)
-        return redirect("inventory:import_preview", pk=pk, campaign_pk=campaign.pk, token=pending.token)
+        return redirect(
+            "inventory:import_preview", pk=pk, campaign_pk=campaign.pk, token=pending.token
+        )
     return _upload_page(request, campaign, rights, form, [])
 
 
@@ -124,7 +126,9 @@ def preview(request: HttpRequest, pk: int, campaign_pk: int, token: str) -> Http
                 messages.info(request, _("Le classeur ne change rien : rien n'a été enregistré."))
                 return redirect("inventory:campaign", pk=pk, campaign_pk=campaign.pk)
             messages.success(request, _("Classeur importé."))
-            return redirect("inventory:import_log", pk=pk, campaign_pk=campaign.pk, log_pk=result.log.pk)
+            return redirect(
+                "inventory:import_log", pk=pk, campaign_pk=campaign.pk, log_pk=result.log.pk
+            )
         plan = imports.preview_import(
             campaign,
             bytes(pending.data),

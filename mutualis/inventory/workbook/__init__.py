@@ -21,7 +21,6 @@ of `inventory.rules`, text never written as a formula.
 
 from mutualis.inventory.workbook.columns import SHEETS, InventorySheet
 from mutualis.inventory.workbook.export import export_workbook
-from mutualis.inventory.workbook.plan import Plan, RowChange, build_plan
 from mutualis.inventory.workbook.parse import (
     ParsedRow,
     ParsedWorkbook,
@@ -31,6 +30,7 @@ from mutualis.inventory.workbook.parse import (
     read_campaign_key,
     size_problem,
 )
+from mutualis.inventory.workbook.plan import Plan, RowChange, build_plan
 from mutualis.sheets import Problem
 
 __all__ = [

@@ -52,9 +52,7 @@ def load_current(
 ) -> tuple[Current, dict[int, Member], dict[int, str]]:
     """Every stored row of the campaign (of `member_ids` when given), with members and
     domain codes by id. Five queries for the rows, whatever the number of members."""
-    members = {
-        m.pk: m for m in Member.objects.filter(pooling_body_id=campaign.pooling_body_id)
-    }
+    members = {m.pk: m for m in Member.objects.filter(pooling_body_id=campaign.pooling_body_id)}
     codes = dict(
         Domain.objects.filter(pooling_body_id=campaign.pooling_body_id).values_list("pk", "code")
     )

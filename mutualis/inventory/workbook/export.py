@@ -95,7 +95,9 @@ def _rows_for(
     for member in members:
         for domain in domains:
             base = {"member": member.code, "member_name": member.name, "domain": domain.code}
-            stored = current[SERVICES.name].get(row_key(SERVICES.name, member.code, domain.code, {}))
+            stored = current[SERVICES.name].get(
+                row_key(SERVICES.name, member.code, domain.code, {})
+            )
             rows[SERVICES.name].append(base | (stored.values if stored else {}))
     for sheet in SHEETS[1:]:
         for stored in current[sheet.name].values():
@@ -221,7 +223,9 @@ def export_workbook(campaign: Campaign, member_ids: frozenset[int] | None = None
         year=campaign.year,
         exported_at=timezone.now().isoformat(timespec="seconds"),
         versions={
-            (sheet, key): row.version for sheet, rows in current.items() for key, row in rows.items()
+            (sheet, key): row.version
+            for sheet, rows in current.items()
+            for key, row in rows.items()
         },
     )
     write_stamp(wb, stamp)

@@ -18,12 +18,12 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from mutualis.engine.money import format_number
 from mutualis.inventory.workbook.columns import COSTS, SERVICES, SHEETS, STAFF
 from mutualis.inventory.workbook.current import Current, CurrentRow
 from mutualis.inventory.workbook.parse import ParsedRow
 from mutualis.inventory.workbook.stamp import canonical
 from mutualis.sheets import NO, YES
-from mutualis.engine.money import format_number
 
 CREATE, UPDATE, DELETE = "create", "update", "delete"
 APPLY, CONFLICT, REFUSED = "apply", "conflict", "refused"
@@ -71,9 +71,7 @@ class RowChange:
 
     @property
     def status_label(self) -> str:
-        return {APPLY: _("à appliquer"), CONFLICT: _("conflit"), REFUSED: _("refusée")}[
-            self.status
-        ]
+        return {APPLY: _("à appliquer"), CONFLICT: _("conflit"), REFUSED: _("refusée")}[self.status]
 
     @property
     def text(self) -> str:
@@ -139,7 +137,8 @@ class Plan:
         applies the plan that was shown, or nothing."""
         text = "\n".join(
             f"{c.sheet}\x1f{c.key}\x1f{c.action}\x1f{c.changed_in_app}\x1f"
-            f"{c.status == REFUSED}\x1f" + "\x1f".join(f"{f.name}={f.old}>{f.new}" for f in c.fields)
+            f"{c.status == REFUSED}\x1f"
+            + "\x1f".join(f"{f.name}={f.old}>{f.new}" for f in c.fields)
             for c in self.changes
         )
         return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -208,7 +207,12 @@ def _differences(
 ) -> tuple[FieldChange, ...]:
     names = list(dict.fromkeys([*new, *old]))
     return tuple(
-        FieldChange(name, LABELS[sheet].get(name, name), show(old.get(name), name), show(new.get(name), name))
+        FieldChange(
+            name,
+            LABELS[sheet].get(name, name),
+            show(old.get(name), name),
+            show(new.get(name), name),
+        )
         for name in names
         if canonical(old.get(name)) != canonical(new.get(name))
     )

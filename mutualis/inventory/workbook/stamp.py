@@ -57,7 +57,9 @@ LOWERED = {"name", "vendor", "product"}
 
 def value_fields(sheet: InventorySheet) -> tuple[str, ...]:
     """The model fields a row of `sheet` writes (its codes and informative columns aside)."""
-    names = [c.key for c in sheet.columns if c.parse is not None and c.key not in {"member", "domain"}]
+    names = [
+        c.key for c in sheet.columns if c.parse is not None and c.key not in {"member", "domain"}
+    ]
     if not sheet.needs_domain:
         names.append("domain_id")
     return tuple(names)
@@ -130,7 +132,9 @@ def write_stamp(workbook: Any, stamp: Stamp) -> None:
     start = HEADER_ROW + len(ENTRIES) + 1
     for column, label in enumerate(MANIFEST_HEADER, start=1):
         put(sheet, start, column, label).font = Font(bold=True)
-    for offset, ((sheet_name, key), version) in enumerate(sorted(stamp.versions.items()), start + 1):
+    for offset, ((sheet_name, key), version) in enumerate(
+        sorted(stamp.versions.items()), start + 1
+    ):
         put(sheet, offset, 1, sheet_name)
         put(sheet, offset, 2, key)
         put(sheet, offset, 3, version)
