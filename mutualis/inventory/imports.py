@@ -120,7 +120,7 @@ def stage_import(
     data: bytes,
     *,
     file_name: str,
-    user: AbstractBaseUser,
+    user: Any,
     member_ids: frozenset[int] | None = None,
 ) -> PendingImport:
     """Check the file and keep it for its preview; expired files of any user are dropped."""
@@ -159,7 +159,7 @@ def _stored(value: object) -> Any:
 
 
 def _restored(model: type[Model], name: str, value: Any) -> Any:
-    field = model._meta.get_field(name)
+    field: Any = model._meta.get_field(name)
     if value is None:
         return None if field.null else ""
     if field.get_internal_type() == "BooleanField":
@@ -306,7 +306,7 @@ def _row_counts(plan: Plan) -> dict[str, int]:
 def confirm_import(
     pending: PendingImport,
     *,
-    user: AbstractBaseUser,
+    user: Any,
     member_ids: frozenset[int] | None,
     overwrite: bool,
     expected_digest: str,
@@ -375,7 +375,7 @@ def undo_problem(log: ImportLog) -> str | None:
 
 
 @transaction.atomic
-def undo_import(log: ImportLog, user: AbstractBaseUser | None) -> ImportLog:
+def undo_import(log: ImportLog, user: Any) -> ImportLog:
     """Put back what the import of `log` changed, if nothing changed since."""
     log = ImportLog.objects.select_for_update().select_related("campaign").get(pk=log.pk)
     problem = undo_problem(log)

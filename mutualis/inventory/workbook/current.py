@@ -71,14 +71,16 @@ def load_current(
         "member__name", "domain__position", "domain__name"
     ):
         add(SERVICES.name, service, service.member_id, service.domain_id)
-    for model, sheet in ((StaffLine, STAFF.name), (CostLine, COSTS.name)):
+    line_models: tuple[tuple[Any, str], ...] = ((StaffLine, STAFF.name), (CostLine, COSTS.name))
+    for model, sheet in line_models:
         lines = model.objects.filter(service__campaign=campaign).select_related("service")
         for line in lines.order_by(
             "service__member__name", "service__domain__position", *model._meta.ordering
         ):
             service = line.service
             add(sheet, line, service.member_id, service.domain_id, service_id=service.pk)
-    for model, sheet in ((Asset, ASSETS.name), (Contract, CONTRACTS.name)):
+    row_models: tuple[tuple[Any, str], ...] = ((Asset, ASSETS.name), (Contract, CONTRACTS.name))
+    for model, sheet in row_models:
         for obj in model.objects.filter(campaign=campaign):
             add(sheet, obj, obj.member_id, obj.domain_id)
     return current, members, codes

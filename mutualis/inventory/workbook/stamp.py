@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core import signing
+from django.utils.crypto import constant_time_compare
 from openpyxl.styles import Font
 
 from mutualis.inventory.workbook.columns import (
@@ -118,7 +119,7 @@ class Stamp:
     @property
     def is_authentic(self) -> bool:
         expected = signing.Signer(salt=SALT).signature(self.payload())
-        return bool(self.signature) and signing.constant_time_compare(expected, self.signature)
+        return bool(self.signature) and constant_time_compare(expected, self.signature)
 
 
 def write_stamp(workbook: Any, stamp: Stamp) -> None:
