@@ -10,9 +10,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 
 from mutualis.accounts.access import Abilities, User, get_pooling_body_for
-from mutualis.inventory.models import Campaign, Submission
+from mutualis.inventory.models import Campaign, ImportLog, PendingImport, Submission
 from mutualis.territories.models import Member
 
 
@@ -109,3 +110,43 @@ def entry_rights(
         can_submit=may_edit_member and not submitted,
         can_reopen=abilities.can_manage and campaign.is_open and submitted,
     )
+
+
+def get_pending_import_for(
+    user: User, body_pk: int, campaign_pk: int, token: str
+) -> tuple[Campaign, CampaignRights, PendingImport]:
+    """A workbook this user uploaded into this campaign and has not confirmed; 404 for
+    anyone else's, or once expired."""
+    campaign, rights = get_campaign_rights_for(user, body_pk, campaign_pk)
+    if not rights.can_import:
+        raise PermissionDenied
+    pending = PendingImport.objects.filter(
+        token=token, campaign=campaign, user_id=user.pk, expires_at__gt=timezone.now()
+    ).first()
+    if pending is None:
+        raise Http404
+    pending.campaign = campaign
+    return campaign, rights, pending
+
+
+def can_see_import(rights: CampaignRights, member_ids: set[int]) -> bool:
+    """The import log of a user who imports: every entry for the coordination, a
+    référent's own communes' entries only."""
+    if not rights.can_import:
+        return False
+    return rights.import_scope is None or member_ids <= rights.import_scope
+
+
+def get_import_log_for(
+    user: User, body_pk: int, campaign_pk: int, log_pk: int
+) -> tuple[Campaign, CampaignRights, ImportLog]:
+    """An import of this campaign the user may read (and undo); 404 elsewhere, 403 when
+    it touched communes outside the user's."""
+    campaign, rights = get_campaign_rights_for(user, body_pk, campaign_pk)
+    log = ImportLog.objects.filter(pk=log_pk, campaign=campaign).select_related("user").first()
+    if log is None:
+        raise Http404
+    if not can_see_import(rights, set(log.members.values_list("pk", flat=True))):
+        raise PermissionDenied
+    log.campaign = campaign
+    return campaign, rights, log

@@ -337,3 +337,11 @@ class ImportForm(forms.Form):
         label=_("Classeur rempli (.xlsx)"),
         help_text=_("Le classeur téléchargé depuis cette page, complété."),
     )
+
+
+class ConfirmImportForm(forms.Form):
+    digest = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    overwrite = forms.BooleanField(
+        label=_("Écraser aussi les lignes en conflit (modifiées dans Mutualis depuis l'export)"),
+        required=False,
+    )

@@ -1,10 +1,10 @@
-"""Read helpers of the inventory: the members and domains a campaign covers."""
+"""Read helpers of the inventory: the members and domains a campaign covers, its imports."""
 
 from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from mutualis.inventory.models import Campaign
+from mutualis.inventory.models import Campaign, ImportLog
 from mutualis.territories.models import Domain, Member
 
 
@@ -17,3 +17,18 @@ def campaign_members(campaign: Campaign) -> QuerySet[Member]:
     return Member.objects.filter(pooling_body_id=campaign.pooling_body_id).order_by(
         "name", "insee_code"
     )
+
+
+def import_logs(campaign: Campaign, member_scope: frozenset[int] | None) -> QuerySet[ImportLog]:
+    """The campaign's imports, latest first; with a scope, those touching only its members."""
+    logs = (
+        ImportLog.objects.filter(campaign=campaign)
+        .select_related("user", "undone_by")
+        .order_by("-at", "-pk")
+    )
+    if member_scope is not None:
+        others = Member.objects.filter(pooling_body_id=campaign.pooling_body_id).exclude(
+            pk__in=member_scope
+        )
+        logs = logs.exclude(members__in=others)
+    return logs

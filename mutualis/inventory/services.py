@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,14 +21,11 @@ from mutualis.inventory.models import (
     Campaign,
     Contract,
     CostLine,
-    ImportLog,
     ServiceRecord,
     StaffLine,
     Submission,
 )
 from mutualis.inventory.queries import campaign_domains, campaign_members
-from mutualis.inventory.workbook import parse_workbook
-from mutualis.sheets import Problem
 from mutualis.territories.models import Domain, Member, PoolingBody
 
 
@@ -372,114 +368,3 @@ def send_reminders(
         sent.extend(recipients)
     without = tuple(m for m in pending if not emails.get(m.pk))
     return ReminderResult(tuple(sent), without)
-
-
-# --- workbook import --------------------------------------------------------------------
-
-
-class ImportRejected(InventoryError):
-    """The workbook has problems; nothing was stored."""
-
-    def __init__(self, problems: Sequence[Any]) -> None:
-        self.problems = tuple(problems)
-        super().__init__(_("%(count)s erreur(s) dans le classeur.") % {"count": len(problems)})
-
-
-@transaction.atomic
-def import_workbook(
-    campaign: Campaign,
-    data: bytes,
-    *,
-    file_name: str,
-    user: AbstractBaseUser | None = None,
-    member_ids: frozenset[int] | None = None,
-) -> ImportLog:
-    """Apply a filled-in workbook: all or nothing, idempotent (see docs/inventory.md).
-
-    `member_ids` limits the rows a user may send (a référent's own communes); None means
-    every member of the body. Raises ImportRejected with every problem found.
-    """
-    if not campaign.is_open:
-        raise ImportRejected(
-            [Problem("", None, "", _("La campagne est clôturée : l'import est impossible."))]
-        )
-    parsed = parse_workbook(campaign, data, file_name=file_name, member_ids=member_ids)
-    problems = list(parsed.problems)
-    submissions = {
-        s.member_id: s
-        for s in Submission.objects.select_for_update().filter(
-            campaign=campaign, member_id__in=parsed.covered_member_ids
-        )
-    }
-    if member_ids is not None:
-        for member_id in sorted(parsed.covered_member_ids):
-            submission = submissions.get(member_id)
-            if submission is not None and submission.is_submitted:
-                problems.append(
-                    Problem(
-                        "",
-                        None,
-                        "",
-                        _(
-                            "La saisie de %(member)s a été transmise ; demandez sa "
-                            "réouverture avant d'importer."
-                        )
-                        % {"member": submission.member},
-                    )
-                )
-    if problems:
-        raise ImportRejected(problems)
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
-    covered = parsed.covered_member_ids
-    kept_services: set[int] = set()
-    for row in parsed.services:
-        service, outcome = _upsert(
-            ServiceRecord,
-            {"campaign": campaign, "member_id": row.member_id, "domain_id": row.domain_id},
-            row.values,
-        )
-        counts[outcome] += 1
-        kept_services.add(service.pk)
-        staff = [StaffInput(**s) for s in parsed.staff.get((row.member_id, row.domain_id), [])]
-        costs = [CostInput(**c) for c in parsed.costs.get((row.member_id, row.domain_id), [])]
-        for key, value in _replace_lines(service, staff, costs).items():
-            counts[key] += value
-    kept: dict[type[models.Model], set[int]] = {Asset: set(), Contract: set()}
-    for model, rows, key_fields in (
-        (Asset, parsed.assets, ("name",)),
-        (Contract, parsed.contracts, ("vendor", "product")),
-    ):
-        for row in rows:
-            lookup = {"campaign": campaign, "member_id": row.member_id}
-            lookup |= {k: row.values[k] for k in key_fields}
-            values = {k: v for k, v in row.values.items() if k not in key_fields}
-            obj, outcome = _upsert(model, lookup, values)
-            counts[outcome] += 1
-            kept[model].add(obj.pk)
-    for queryset in (
-        ServiceRecord.objects.filter(campaign=campaign, member_id__in=covered).exclude(
-            pk__in=kept_services
-        ),
-        Asset.objects.filter(campaign=campaign, member_id__in=covered).exclude(pk__in=kept[Asset]),
-        Contract.objects.filter(campaign=campaign, member_id__in=covered).exclude(
-            pk__in=kept[Contract]
-        ),
-    ):
-        for obj in queryset:
-            obj.delete()
-            counts["deleted"] += 1
-    for member_id in covered:
-        if member_id not in submissions:
-            Submission.objects.create(campaign=campaign, member_id=member_id)
-    log = ImportLog.objects.create(
-        campaign=campaign,
-        user=user if user is not None and user.is_authenticated else None,
-        file_name=file_name[:255],
-        sha256=hashlib.sha256(data).hexdigest(),
-        row_counts=parsed.row_counts,
-        created_count=counts["created"],
-        updated_count=counts["updated"],
-        deleted_count=counts["deleted"],
-    )
-    log.members.set(covered)
-    return log

@@ -13,7 +13,15 @@ knows nothing of their models.
 
 from mutualis.sheets import cells
 from mutualis.sheets.cells import NO, YES, is_blank, normalise
-from mutualis.sheets.problems import CellError, Problem, SheetsError, file_problem
+from mutualis.sheets.problems import (
+    CellError,
+    Problem,
+    ProblemGroup,
+    SheetsError,
+    file_problem,
+    group_problems,
+    rows_label,
+)
 from mutualis.sheets.reader import (
     Column,
     Messages,
@@ -68,6 +76,7 @@ __all__ = [
     "Limits",
     "Messages",
     "Problem",
+    "ProblemGroup",
     "Row",
     "SheetRows",
     "SheetSpec",
@@ -78,6 +87,7 @@ __all__ = [
     "cells",
     "check_archive",
     "file_problem",
+    "group_problems",
     "header",
     "is_blank",
     "list_validation",
@@ -87,6 +97,7 @@ __all__ = [
     "parse_row",
     "put",
     "read_sheet",
+    "rows_label",
     "save_atomic",
     "size_problem",
     "title",

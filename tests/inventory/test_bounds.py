@@ -8,17 +8,17 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from mutualis.inventory import rules, services, workbook
+from mutualis.inventory import imports, rules, workbook
 from mutualis.inventory.forms import AssetForm, ContractForm, StaffForm
+from mutualis.inventory.imports import ImportRejected
 from mutualis.inventory.models import Asset, Contract
-from mutualis.inventory.services import ImportRejected
 from tests.inventory.factories import AssetFactory
 from tests.inventory.workbook_helpers import edit, rows
 
 
 def rejected(inventory, data: bytes) -> list[str]:
     with pytest.raises(ImportRejected) as caught:
-        services.import_workbook(inventory.campaign, data, file_name="etat.xlsx")
+        imports.apply_import(inventory.campaign, data, file_name="etat.xlsx")
     return [str(p) for p in caught.value.problems]
 
 

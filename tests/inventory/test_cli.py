@@ -48,8 +48,8 @@ def test_import_finds_the_campaign_in_the_workbook_and_applies_it(inventory, tmp
     call_command(
         "inventory", "import", str(filled), "--pooling-body", "200000001", "--year", "2025"
     )
-    assert "0 ligne(s) créée(s), 0 modifiée(s), 0 supprimée(s)" in capsys.readouterr().out
-    assert ImportLog.objects.count() == 2
+    assert "ne change rien" in capsys.readouterr().out
+    assert ImportLog.objects.count() == 1
 
 
 def test_import_with_errors_lists_them_on_stderr_and_exits_2(inventory, tmp_path, capsys):
@@ -100,3 +100,42 @@ def test_report_delegates_to_the_diagnostic_report(inventory, tmp_path, monkeypa
         "inventory", "report", "--pooling-body", "200000001", "--year", "2025", "-o", str(output)
     )
     assert written == [(inventory.campaign, output)]
+
+
+def test_dry_run_previews_deletions_need_allow_delete_and_undo_reverts(inventory, tmp_path, capsys):
+    from mutualis.inventory.models import Contract
+
+    template = tmp_path / "modele.xlsx"
+    call_command(
+        "inventory", "export", "--pooling-body", "200000001", "--year", "2025", "-o", str(template)
+    )
+    filled = tmp_path / "rempli.xlsx"
+    filled.write_bytes(
+        edit(
+            template.read_bytes(),
+            "Contrats",
+            {
+                (3, "Code membre"): None,
+                (3, "Fournisseur"): None,
+                (3, "Produit ou objet"): None,
+                (3, "Type"): None,
+                (3, "Coût annuel (€)"): None,
+                (3, "Début"): None,
+                (3, "Code domaine"): None,
+                (3, "Membre"): None,
+                (3, "Fin"): None,
+                (3, "Préavis (mois)"): None,
+            },
+        )
+    )
+    call_command("inventory", "import", str(filled), "--dry-run")
+    assert "1 à supprimer" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("inventory", "import", str(filled))
+    assert exit_info.value.code == 2
+    assert "--allow-delete" in capsys.readouterr().err
+    assert Contract.objects.exists()
+    call_command("inventory", "import", str(filled), "--allow-delete")
+    assert not Contract.objects.exists()
+    call_command("inventory", "undo", "--pooling-body", "200000001", "--year", "2025")
+    assert Contract.objects.exists()

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from mutualis.inventory.models import Campaign, ServiceRecord, Submission
+from mutualis.inventory.models import Campaign, ImportLog, PendingImport, ServiceRecord, Submission
 from tests.conftest import World
-from tests.factories import DomainFactory
+from tests.factories import DomainFactory, RoleFactory, UserFactory
 from tests.inventory.factories import CampaignFactory
 from tests.inventory.test_dashboard import DASHBOARD_ROUTES
 
@@ -27,6 +29,33 @@ def _campaign_url(name: str) -> Route:
     return lambda w: reverse(name, args=[w.body.pk, _campaign(w).pk])
 
 
+def _pending(w: World) -> PendingImport:
+    found = PendingImport.objects.filter(token="jeton-de-test").first()
+    if found is None:
+        found = PendingImport.objects.create(
+            token="jeton-de-test",
+            campaign=_campaign(w),
+            user=w.pooling_admin,
+            file_name="x.xlsx",
+            data=b"",
+            sha256="0" * 64,
+            expires_at=timezone.now() + timedelta(hours=1),
+        )
+    return found
+
+
+def _log(w: World) -> ImportLog:
+    found = ImportLog.objects.filter(campaign=_campaign(w)).first()
+    if found is None:
+        found = ImportLog.objects.create(campaign=_campaign(w), file_name="x.xlsx", sha256="0")
+        found.members.set([w.other_commune])
+    return found
+
+
+def _log_url(name: str) -> Route:
+    return lambda w: reverse(name, args=[w.body.pk, _campaign(w).pk, _log(w).pk])
+
+
 def _member_url(name: str) -> Route:
     return lambda w: reverse(name, args=[w.body.pk, _campaign(w).pk, w.other_commune.pk])
 
@@ -40,6 +69,12 @@ INVENTORY_ROUTES: dict[str, Route] = {
     "inventory:remind": _campaign_url("inventory:remind"),
     "inventory:export": _campaign_url("inventory:export"),
     "inventory:import": _campaign_url("inventory:import"),
+    "inventory:import_preview": lambda w: reverse(
+        "inventory:import_preview", args=[w.body.pk, _campaign(w).pk, _pending(w).token]
+    ),
+    "inventory:imports": _campaign_url("inventory:imports"),
+    "inventory:import_log": _log_url("inventory:import_log"),
+    "inventory:import_undo": _log_url("inventory:import_undo"),
     "inventory:member": _member_url("inventory:member"),
     "inventory:service_edit": lambda w: reverse(
         "inventory:service_edit",
@@ -149,3 +184,33 @@ def test_every_reader_sees_the_completion_matrix_and_entries(world: World, clien
     assert "Bourg-Témoin" in response.content.decode()
     assert "Lointaine" not in response.content.decode()
     assert client.get(INVENTORY_ROUTES["inventory:member"](world)).status_code == 200
+
+
+def test_an_upload_waiting_for_confirmation_is_its_uploader_s_alone(world: World, client_for):
+    url = INVENTORY_ROUTES["inventory:import_preview"](world)
+    other_admin = UserFactory()
+    RoleFactory(user=other_admin, pooling_body=world.body, name="admin")
+    for user in (other_admin, world.member_agent):
+        assert client_for(user).post(url, {"cancel": ""}).status_code == 404
+    assert PendingImport.objects.filter(token="jeton-de-test").exists()
+
+
+@pytest.mark.parametrize("persona", ["elected_official", "finance_officer", "member_agent"])
+@pytest.mark.parametrize("route", ["inventory:import_log", "inventory:import_undo"])
+def test_only_who_may_import_all_its_communes_reads_or_undoes_an_import(
+    world: World, client_for, persona: str, route: str
+):
+    """The log touched Bourg-Témoin: not the référent of Saint-Essai, not readers."""
+    response = client_for(world.persona(persona)).post(INVENTORY_ROUTES[route](world))
+    assert response.status_code == 403
+    assert not _log(world).is_undone
+
+
+def test_a_referent_reads_the_imports_of_its_own_commune_only(world: World, client_for):
+    own = ImportLog.objects.create(campaign=_campaign(world), file_name="mien.xlsx", sha256="0")
+    own.members.set([world.own_commune])
+    _log(world)
+    response = client_for(world.member_agent).get(INVENTORY_ROUTES["inventory:imports"](world))
+    assert [log.file_name for log in response.context["logs"]] == ["mien.xlsx"]
+    url = reverse("inventory:import_log", args=[world.body.pk, _campaign(world).pk, own.pk])
+    assert client_for(world.member_agent).get(url).status_code == 200

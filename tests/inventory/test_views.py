@@ -325,13 +325,24 @@ def test_referent_export_holds_only_its_commune(inventory, client_for):
     assert {r["Code membre"] for r in rows(response.content, "Services")} == {"21001"}
 
 
-def test_upload_applies_a_valid_workbook(inventory, client_for):
+def test_upload_shows_a_preview_and_applies_it_once_confirmed(inventory, client_for):
     data = workbook.export_workbook(inventory.campaign)
     data = edit(data, "Services", {(5, "Mode de gestion"): "externalise"})
-    response = client_for(inventory.world.pooling_admin).post(
+    client = client_for(inventory.world.pooling_admin)
+    response = client.post(
         url("import", inventory), {"file": SimpleUploadedFile("rempli.xlsx", data)}
     )
     assert response.status_code == 302
+    assert not ServiceRecord.objects.filter(member=inventory.world.own_commune).exists()
+    preview = client.get(response["Location"])
+    content = preview.content.decode()
+    assert preview.status_code == 200
+    assert "Rien n&#x27;est encore enregistré." in content
+    assert "Saint-Essai — feuille Services" in content
+    assert "Mode de gestion : — → externalise" in content
+    digest = preview.context["plan"].digest
+    done = client.post(response["Location"], {"digest": digest, "confirm": ""})
+    assert done.status_code == 302
     assert ServiceRecord.objects.get(member=inventory.world.own_commune).mode == "externalise"
     log = ImportLog.objects.get()
     assert (log.file_name, log.user, log.created_count) == (
@@ -339,6 +350,10 @@ def test_upload_applies_a_valid_workbook(inventory, client_for):
         inventory.world.pooling_admin,
         1,
     )
+    assert done["Location"] == reverse(
+        "inventory:import_log", args=[inventory.world.body.pk, inventory.campaign.pk, log.pk]
+    )
+    assert client.get(response["Location"]).status_code == 404  # the upload is forgotten
 
 
 def test_upload_lists_every_problem_and_stores_nothing(inventory, client_for):
@@ -377,14 +392,16 @@ def test_upload_over_the_size_limit_is_refused(inventory, client_for, settings):
     assert "Le fichier dépasse la taille maximale de 2 Mo." in response.content.decode()
 
 
-def test_referent_upload_with_another_commune_rows_names_the_row(inventory, client_for):
+def test_referent_upload_of_the_whole_body_reads_only_its_commune(inventory, client_for):
     data = workbook.export_workbook(inventory.campaign)
-    response = client_for(inventory.world.member_agent).post(
+    client = client_for(inventory.world.member_agent)
+    response = client.post(
         url("import", inventory), {"file": SimpleUploadedFile("tout.xlsx", data)}
     )
-    content = response.content.decode()
-    assert response.status_code == 400
-    assert "cette ligne concerne Bourg-Témoin" in content
+    assert response.status_code == 302
+    content = client.get(response["Location"]).content.decode()
+    assert "Feuille « Services », lignes 3 et 4 : lignes de Bourg-Témoin ignorées" in content
+    assert "Ce classeur ne change rien." in content
     assert ServiceRecord.objects.count() == 1 and not ImportLog.objects.exists()
 
 

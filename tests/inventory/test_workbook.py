@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 from openpyxl import load_workbook
 
-from mutualis.inventory import services, workbook
+from mutualis.inventory import imports, services, workbook
+from mutualis.inventory.imports import ImportRejected
 from mutualis.inventory.models import (
     Asset,
     Contract,
@@ -19,7 +20,6 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
-from mutualis.inventory.services import ImportRejected
 from tests.inventory.workbook_helpers import append, delete_header, edit, rows
 
 pytestmark = pytest.mark.django_db
@@ -86,7 +86,8 @@ def snapshot(campaign) -> dict[str, list]:
 
 
 def do_import(inventory, data: bytes, name: str = "etat-des-lieux.xlsx", **kwargs):
-    return services.import_workbook(inventory.campaign, data, file_name=name, **kwargs)
+    """Apply a workbook; the log entry, or None when the file changes nothing."""
+    return imports.apply_import(inventory.campaign, data, file_name=name, **kwargs).log
 
 
 def rejected(inventory, data: bytes, name: str = "etat-des-lieux.xlsx", **kwargs) -> list[str]:
@@ -110,7 +111,9 @@ def test_template_has_every_sheet_and_the_campaign_members_and_domains(inventory
         "Equipements",
         "Contrats",
         "Listes",
+        "Tampon",
     ]
+    assert wb["Tampon"].sheet_state == "hidden" and wb["Tampon"].protection.sheet
     services_rows = rows(data, "Services")
     # every member of the body × every domain of the campaign, answered or not
     assert {(r["Code membre"], r["Code domaine"]) for r in services_rows} == {
@@ -147,12 +150,27 @@ def test_template_has_every_sheet_and_the_campaign_members_and_domains(inventory
 def test_export_then_import_leaves_the_database_unchanged(inventory):
     before = snapshot(inventory.campaign)
     data = workbook.export_workbook(inventory.campaign)
-    log = do_import(inventory, data, user=inventory.world.pooling_admin)
+    assert do_import(inventory, data, user=inventory.world.pooling_admin) is None
     assert snapshot(inventory.campaign) == before
-    assert (log.created_count, log.updated_count, log.deleted_count) == (0, 0, 0)
+    assert not ImportLog.objects.exists()
+
+
+def test_an_import_is_logged_with_who_what_and_the_old_values(inventory):
+    data = workbook.export_workbook(inventory.campaign)
+    data = edit(data, "Personnel", {(3, "ETP"): "0,5"})
+    log = do_import(inventory, data, user=inventory.world.pooling_admin)
+    assert (log.created_count, log.updated_count, log.deleted_count) == (0, 1, 0)
     assert log.user == inventory.world.pooling_admin
     assert len(log.sha256) == 64
-    assert log.row_counts["Services"] == 1
+    assert log.row_counts == {"Personnel": 1}
+    [change] = log.changes
+    assert (change["sheet"], change["key"], change["action"]) == (
+        "Personnel",
+        "21002|rh|c",
+        "update",
+    )
+    assert (change["old"]["fte"], change["new"]["fte"]) == ("0.3", "0.5")
+    assert change["fields"] == ["fte"]
 
 
 def test_importing_the_same_file_twice_changes_nothing_the_second_time(inventory):
@@ -169,8 +187,8 @@ def test_importing_the_same_file_twice_changes_nothing_the_second_time(inventory
     assert snapshot(inventory.campaign) == after_first
     assert ServiceRecord.history.count() == history_count
     assert first.created_count == 1
-    assert (second.created_count, second.updated_count, second.deleted_count) == (0, 0, 0)
-    assert ImportLog.objects.count() == 2
+    assert second is None
+    assert ImportLog.objects.count() == 1
 
 
 def test_import_creates_updates_and_removes_rows_of_the_members_in_the_file(inventory):
@@ -319,15 +337,29 @@ def test_a_file_over_the_size_limit_is_refused(inventory, settings):
     assert rejected(inventory, data) == ["Le fichier dépasse la taille maximale de 0,000954 Mo."]
 
 
-def test_a_referent_cannot_import_rows_of_another_commune(inventory):
+def test_a_referent_import_reads_only_its_own_commune_rows(inventory):
     world = inventory.world
+    before = snapshot(inventory.campaign)
     data = workbook.export_workbook(inventory.campaign)  # holds both communes
-    data = edit(data, "Services", {(3, "Mode de gestion"): "regie"})
-    problems = rejected(inventory, data, member_ids=frozenset({world.own_commune.pk}))
-    assert (
-        "Feuille « Services », ligne 3, colonne « Code membre » : cette ligne concerne "
-        "Bourg-Témoin : vous ne pouvez importer que les données de votre commune."
-    ) in problems
+    data = edit(data, "Services", {(3, "Mode de gestion"): "externalise"})  # Bourg-Témoin
+    plan = imports.preview_import(
+        inventory.campaign, data, file_name="x.xlsx", member_ids=frozenset({world.own_commune.pk})
+    )
+    assert plan.is_empty
+    assert [str(g) for g in plan.skipped] == [
+        "Feuille « Services », lignes 3 et 4 : lignes de Bourg-Témoin ignorées : vous "
+        "n'importez que votre commune.",
+        "Feuille « Personnel », ligne 3 : lignes de Bourg-Témoin ignorées : vous n'importez "
+        "que votre commune.",
+        "Feuille « Charges », ligne 3 : lignes de Bourg-Témoin ignorées : vous n'importez "
+        "que votre commune.",
+        "Feuille « Equipements », ligne 3 : lignes de Bourg-Témoin ignorées : vous "
+        "n'importez que votre commune.",
+        "Feuille « Contrats », ligne 3 : lignes de Bourg-Témoin ignorées : vous n'importez "
+        "que votre commune.",
+    ]
+    assert do_import(inventory, data, member_ids=frozenset({world.own_commune.pk})) is None
+    assert snapshot(inventory.campaign) == before
 
 
 def test_a_referent_imports_its_own_commune(inventory):
@@ -342,16 +374,24 @@ def test_a_referent_imports_its_own_commune(inventory):
     assert ServiceRecord.objects.get(member=world.own_commune).mode == "mutualise"
 
 
-def test_a_referent_cannot_import_over_a_submitted_inventory(inventory):
+def test_a_transmitted_submission_is_not_changed_by_an_import(inventory):
     world = inventory.world
     services.submit_inventory(inventory.campaign, world.other_commune, world.pooling_admin)
-    data = workbook.export_workbook(
-        inventory.campaign, member_ids=frozenset({world.other_commune.pk})
-    )
-    problems = rejected(inventory, data, member_ids=frozenset({world.other_commune.pk}))
-    assert problems == [
-        "La saisie de Bourg-Témoin a été transmise ; demandez sa réouverture avant d'importer."
-    ]
+    before = snapshot(inventory.campaign)
+    data = workbook.export_workbook(inventory.campaign)
+    data = edit(data, "Services", {(3, "Besoins"): "Autre chose", (5, "Mode de gestion"): "regie"})
+    result = imports.apply_import(inventory.campaign, data, file_name="x.xlsx")
+    [refused] = result.plan.refused
+    assert (refused.sheet, refused.key, refused.action) == ("Services", "21002|rh", "update")
+    assert "réouverture" in refused.reason
+    after = snapshot(inventory.campaign)
+    assert [s for s in after["services"] if s[0] == world.other_commune.pk] == before["services"]
+    assert ServiceRecord.objects.get(member=world.own_commune).mode == "regie"
+    assert result.log.refused_count == 1
+    services.reopen_submission(inventory.campaign, world.other_commune)
+    result = imports.apply_import(inventory.campaign, data, file_name="x.xlsx")
+    assert result.plan.applied[0].key == "21002|rh"
+    assert ServiceRecord.objects.get(member=world.other_commune).needs == "Autre chose"
 
 
 def test_a_workbook_of_another_year_is_refused(inventory):

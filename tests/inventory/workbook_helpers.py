@@ -16,7 +16,7 @@ def edit(data: bytes, sheet: str, changes: dict[tuple[int, str], Any]) -> bytes:
     ws = wb[sheet]
     headers = {cell.value: cell.column for cell in ws[HEADER_ROW]}
     for (row, header), value in changes.items():
-        ws.cell(row=row, column=headers[header], value=value)
+        ws.cell(row=row, column=headers[header]).value = value  # None clears the cell
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -1,14 +1,19 @@
 """The inventory workbook: a pre-filled Excel template out, an all-or-nothing import in.
 
 Sheets: Instructions, Paramètres (campaign metadata), Services, Personnel, Charges,
-Equipements, Contrats, Listes (the code lists behind the drop-downs). On every data sheet
-row 1 is a title, row 2 the column headers and the data start on row 3.
+Equipements, Contrats, Listes (the code lists behind the drop-downs) and the hidden
+Tampon (the export stamp). On every data sheet row 1 is a title, row 2 the column headers
+and the data start on row 3.
 
 - `columns`: one spec per data sheet (columns, natural key, row rule, store step);
 - `export`: `export_workbook(campaign, member_ids)`;
+- `stamp`: the Tampon sheet (campaign, export time, signature, each row's key and
+  version);
 - `parse`: `parse_workbook(campaign, data, file_name=, member_ids=)` collects every problem
   (sheet, row, column, message in French) before anything is stored;
-  `services.import_workbook` applies a clean parse in one transaction.
+- `current`: the stored rows as workbook rows (`load_current`);
+- `plan`: `build_plan(...)`, what an import would create, update, delete, and which rows
+  are conflicts or refused — pure; `imports` previews, applies and undoes it.
 
 Files go through `mutualis.sheets`: checked before parsing, numbers bounded by the ranges
 of `inventory.rules`, text never written as a formula.
@@ -25,6 +30,7 @@ from mutualis.inventory.workbook.parse import (
     read_campaign_key,
     size_problem,
 )
+from mutualis.inventory.workbook.plan import Plan, RowChange, build_plan
 from mutualis.sheets import Problem
 
 __all__ = [
@@ -32,7 +38,10 @@ __all__ = [
     "InventorySheet",
     "ParsedRow",
     "ParsedWorkbook",
+    "Plan",
     "Problem",
+    "RowChange",
+    "build_plan",
     "export_workbook",
     "limits",
     "max_upload_bytes",

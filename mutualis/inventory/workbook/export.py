@@ -11,22 +11,23 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from mutualis.inventory.catalogue import CHAPTERS, UNITS
-from mutualis.inventory.models import Asset, Campaign, Contract, CostLine, ServiceRecord, StaffLine
+from mutualis.inventory.models import Campaign
 from mutualis.inventory.queries import campaign_domains, campaign_members
 from mutualis.inventory.workbook.columns import (
     ASSET_KINDS,
-    ASSETS,
     CATEGORIES,
     CONTRACT_KINDS,
-    CONTRACTS,
     FIRST_DATA_ROW,
     HEADER_ROW,
     LISTS_SHEET,
     META_SHEET,
     MODES,
     SAMPLE_BANNER,
+    SERVICES,
     SHEETS,
 )
+from mutualis.inventory.workbook.current import Current, load_current
+from mutualis.inventory.workbook.stamp import Stamp, row_key, write_stamp
 from mutualis.sheets import NO, YES, header, list_validation, new_workbook, put, title, to_bytes
 from mutualis.territories.models import Domain, Member
 
@@ -74,101 +75,45 @@ INSTRUCTIONS = (
     "5. Charges : montants annuels par chapitre M57, hors coût du personnel déjà déclaré.",
     "6. Les montants sont en euros, sans signe négatif ; les dates au format JJ/MM/AAAA.",
     "7. Le fichier fait foi pour chaque membre qui y figure : une ligne supprimée du fichier "
-    "est supprimée de Mutualis à l'import. Les autres membres ne sont pas touchés.",
+    "est supprimée de Mutualis à l'import, après confirmation. Les autres membres ne sont pas "
+    "touchés.",
     "8. À l'import, toutes les erreurs sont listées (feuille, ligne, colonne) et rien n'est "
-    "enregistré tant qu'il en reste une. Importer deux fois le même fichier ne change rien.",
+    "enregistré tant qu'il en reste une. Un aperçu montre ensuite les lignes créées, "
+    "modifiées et supprimées ; rien n'est enregistré avant votre confirmation.",
+    "9. Une ligne modifiée dans Mutualis depuis le téléchargement de ce classeur est signalée "
+    "en conflit et n'est pas écrasée, sauf si vous le demandez. La feuille masquée Tampon "
+    "identifie le classeur : ne la modifiez pas.",
 )
 
 
 def _rows_for(
-    campaign: Campaign, members: list[Member], domains: list[Domain]
+    current: Current, members: list[Member], domains: list[Domain], codes: dict[int, str]
 ) -> dict[str, list[dict[str, Any]]]:
-    member_ids = [m.pk for m in members]
-    by_member = {m.pk: m for m in members}
-    services = {
-        (s.member_id, s.domain_id): s
-        for s in ServiceRecord.objects.filter(campaign=campaign, member_id__in=member_ids)
-    }
-    all_domain_codes = dict(
-        Domain.objects.filter(pooling_body_id=campaign.pooling_body_id).values_list("pk", "code")
-    )
+    """Each sheet's rows: every member × domain on Services, the stored rows elsewhere."""
     rows: dict[str, list[dict[str, Any]]] = {sheet.name: [] for sheet in SHEETS}
+    by_id = {m.pk: m for m in members}
     for member in members:
         for domain in domains:
             base = {"member": member.code, "member_name": member.name, "domain": domain.code}
-            service = services.get((member.pk, domain.pk))
-            if service is None:
-                rows["Services"].append(base)
-                continue
-            rows["Services"].append(
-                base
-                | {
-                    "mode": service.mode,
-                    "activity_volume": service.activity_volume,
-                    "activity_unit": service.activity_unit,
-                    "satisfaction": service.satisfaction,
-                    "needs": service.needs,
-                    "difficulties": service.difficulties,
-                }
+            stored = current[SERVICES.name].get(
+                row_key(SERVICES.name, member.code, domain.code, {})
             )
-    staff = StaffLine.objects.filter(
-        service__campaign=campaign, service__member_id__in=member_ids
-    ).select_related("service")
-    for line in sorted(staff, key=lambda s: (s.service.member_id, s.service.domain_id)):
-        member = by_member[line.service.member_id]
-        rows["Personnel"].append(
-            {
-                "member": member.code,
-                "member_name": member.name,
-                "domain": all_domain_codes[line.service.domain_id],
-                "category": line.category,
-                "fte": line.fte,
-                "cost_amount": line.cost_amount,
-            }
-        )
-    costs = CostLine.objects.filter(
-        service__campaign=campaign, service__member_id__in=member_ids
-    ).select_related("service")
-    for cost in sorted(costs, key=lambda c: (c.service.member_id, c.service.domain_id)):
-        member = by_member[cost.service.member_id]
-        rows["Charges"].append(
-            {
-                "member": member.code,
-                "member_name": member.name,
-                "domain": all_domain_codes[cost.service.domain_id],
-                "chapter": cost.chapter,
-                "amount": cost.amount,
-            }
-        )
-    for asset in Asset.objects.filter(campaign=campaign, member_id__in=member_ids):
-        member = by_member[asset.member_id]
-        rows["Equipements"].append(
-            {
-                "member": member.code,
-                "member_name": member.name,
-                "domain": all_domain_codes.get(asset.domain_id, ""),
-                "shareable": YES if asset.shareable else NO,
-                **{
-                    c.key: getattr(asset, c.key)
-                    for c in ASSETS.columns
-                    if c.key not in {"member", "member_name", "domain", "shareable"}
-                },
-            }
-        )
-    for contract in Contract.objects.filter(campaign=campaign, member_id__in=member_ids):
-        member = by_member[contract.member_id]
-        rows["Contrats"].append(
-            {
-                "member": member.code,
-                "member_name": member.name,
-                "domain": all_domain_codes.get(contract.domain_id, ""),
-                **{
-                    c.key: getattr(contract, c.key)
-                    for c in CONTRACTS.columns
-                    if c.key not in {"member", "member_name", "domain"}
-                },
-            }
-        )
+            rows[SERVICES.name].append(base | (stored.values if stored else {}))
+    for sheet in SHEETS[1:]:
+        for stored in current[sheet.name].values():
+            member = by_id[stored.member_id]
+            values = dict(stored.values)
+            values.pop("domain_id", None)
+            if "shareable" in values:
+                values["shareable"] = YES if values["shareable"] else NO
+            rows[sheet.name].append(
+                {
+                    "member": member.code,
+                    "member_name": member.name,
+                    "domain": codes.get(stored.domain_id, "") if stored.domain_id else "",
+                }
+                | values
+            )
     return rows
 
 
@@ -264,9 +209,24 @@ def export_workbook(campaign: Campaign, member_ids: frozenset[int] | None = None
     if member_ids is not None:
         members = [m for m in members if m.pk in member_ids]
     domains = list(campaign_domains(campaign))
+    current, _members, codes = load_current(campaign, [m.pk for m in members])
     wb = new_workbook()
     _instructions(wb, campaign)
     _meta(wb, campaign, len(members))
     ranges = _lists_sheet(wb, campaign, _lists(campaign, members, domains))
-    _data_sheets(wb, campaign, _rows_for(campaign, members, domains), ranges)
+    _data_sheets(wb, campaign, _rows_for(current, members, domains, codes), ranges)
+    body = campaign.pooling_body
+    stamp = Stamp(
+        siren=body.siren or "",
+        body_id=body.pk,
+        campaign_id=campaign.pk,
+        year=campaign.year,
+        exported_at=timezone.now().isoformat(timespec="seconds"),
+        versions={
+            (sheet, key): row.version
+            for sheet, rows in current.items()
+            for key, row in rows.items()
+        },
+    )
+    write_stamp(wb, stamp)
     return to_bytes(wb)

@@ -25,6 +25,7 @@ from mutualis.inventory.workbook.columns import (
     SHEETS,
     InventorySheet,
 )
+from mutualis.inventory.workbook.stamp import STAMP_SHEET, Stamp, read_stamp, row_key
 from mutualis.sheets import Limits, Problem, Row, SheetsError, open_workbook, read_sheet
 from mutualis.sheets import size_problem as sheets_size_problem
 from mutualis.territories.models import Domain, Member
@@ -52,19 +53,18 @@ class ParsedRow:
     row: int
     member_id: int
     domain_id: int | None
-    values: dict[str, Any]
+    values: dict[str, Any]  # the model fields the row writes
+    key: str = ""  # stamp.row_key: member code and the sheet's key fields
 
 
 @dataclass
 class ParsedWorkbook:
     problems: list[Problem] = field(default_factory=list)
-    services: list[ParsedRow] = field(default_factory=list)
-    staff: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
-    costs: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
-    assets: list[ParsedRow] = field(default_factory=list)
-    contracts: list[ParsedRow] = field(default_factory=list)
+    rows: dict[str, list[ParsedRow]] = field(default_factory=dict)  # by sheet name
     covered_member_ids: set[int] = field(default_factory=set)
     row_counts: dict[str, int] = field(default_factory=dict)
+    skipped: list[Problem] = field(default_factory=list)  # rows outside the user's communes
+    stamp: Stamp | None = None
     siren: str = ""
     year: int | None = None
 
@@ -119,6 +119,10 @@ def parse_workbook(
         with open_workbook(data, file_name, limits()) as workbook:
             result.siren, result.year = _read_meta(workbook)
             result.problems += _meta_problems(campaign, result)
+            result.stamp = read_stamp(workbook, limits().max_rows)
+            stamp_problems = _stamp_problems(campaign, result.stamp)
+            if stamp_problems:  # another campaign's rows: nothing more to say about them
+                return ParsedWorkbook(problems=stamp_problems)
             context = _Context(
                 campaign,
                 {m.code: m for m in campaign_members(campaign)},
@@ -172,6 +176,41 @@ def _meta_problems(campaign: Campaign, result: ParsedWorkbook) -> list[Problem]:
     return problems
 
 
+def _stamp_problems(campaign: Campaign, stamp: Stamp | None) -> list[Problem]:
+    """A workbook is only read back into the campaign it was exported from, unaltered."""
+    body = campaign.pooling_body
+    if stamp is None:
+        message = _(
+            "ce classeur ne porte pas le tampon d'export de Mutualis (feuille « %(sheet)s ») : "
+            "téléchargez le classeur de la campagne et reportez-y vos données."
+        )
+    elif not stamp.is_authentic:
+        message = _(
+            "le tampon de ce classeur (feuille « %(sheet)s ») a été modifié : téléchargez un "
+            "nouveau classeur."
+        )
+    elif stamp.body_id != body.pk:
+        message = _(
+            "ce classeur a été exporté par une autre structure porteuse (SIREN %(siren)s), "
+            "pas par %(name)s."
+        )
+    elif stamp.campaign_id != campaign.pk:
+        message = _(
+            "ce classeur a été exporté pour la campagne %(year)s, pas pour la campagne "
+            "%(campaign)s."
+        )
+    else:
+        return []
+    values = {
+        "sheet": STAMP_SHEET,
+        "siren": stamp.siren if stamp else "",
+        "name": body.name,
+        "year": stamp.year if stamp else "",
+        "campaign": campaign.year,
+    }
+    return [Problem(STAMP_SHEET, None, None, message % values)]
+
+
 def _parse_sheet(workbook: Any, sheet: InventorySheet, context: _Context) -> None:
     read = read_sheet(workbook, sheet.spec, limits())
     problems = context.result.problems
@@ -182,6 +221,17 @@ def _parse_sheet(workbook: Any, sheet: InventorySheet, context: _Context) -> Non
     count = 0
     for row in read.rows:
         member, domain = _resolve(row, context)
+        if member is not None and not _in_scope(member, context):
+            context.result.skipped.append(
+                Problem(
+                    sheet.name,
+                    row.number,
+                    None,
+                    _("lignes de %(member)s ignorées : vous n'importez que votre commune.")
+                    % {"member": member.name},
+                )
+            )
+            continue
         if sheet is SERVICES and _is_unanswered(row):
             problems.extend(row.problems)
             if member is not None:  # an unanswered template row still covers its member
@@ -218,16 +268,6 @@ def _resolve(row: Row, context: _Context) -> tuple[Member | None, Domain | None]
             _("« %(code)s » n'est pas un membre de %(body)s.")
             % {"code": code, "body": context.campaign.pooling_body.name},
         )
-    allowed = context.member_ids
-    if member is not None and allowed is not None and member.pk not in allowed:
-        row.problem(
-            "Code membre",
-            _(
-                "cette ligne concerne %(member)s : vous ne pouvez importer que les données de "
-                "votre commune."
-            )
-            % {"member": member.name},
-        )
     domain_code = row.values.get("domain") or ""
     domain = context.domains.get(domain_code)
     if domain_code and domain is None:
@@ -236,6 +276,10 @@ def _resolve(row: Row, context: _Context) -> tuple[Member | None, Domain | None]
             _("« %(code)s » n'est pas un domaine de la campagne.") % {"code": domain_code},
         )
     return member, domain
+
+
+def _in_scope(member: Member, context: _Context) -> bool:
+    return context.member_ids is None or member.pk in context.member_ids
 
 
 def _is_unanswered(row: Row) -> bool:
@@ -253,17 +297,14 @@ def _store(
 ) -> None:
     if sheet.needs_domain and domain_id is None:
         return
-    fields = {k: v for k, v in row.values.items() if k not in {"member", "domain"}}
-    result = context.result
     if sheet.needs_service:
         assert domain_id is not None  # noqa: S101 - needs_service implies needs_domain
-        target: dict[tuple[int, int], list[dict[str, Any]]] = getattr(result, sheet.store)
-        target.setdefault((member.pk, domain_id), []).append(fields)
         context.line_rows.append((sheet.name, row.number, member.pk, domain_id))
-        return
+    fields = {k: v for k, v in row.values.items() if k not in {"member", "domain"}}
     if not sheet.needs_domain:
         fields["domain_id"] = domain_id
     for key, default in DEFAULTS.get(sheet.store, {}).items():
         fields[key] = fields.get(key) or default
-    rows: list[ParsedRow] = getattr(result, sheet.store)
-    rows.append(ParsedRow(sheet.name, row.number, member.pk, domain_id, fields))
+    key = row_key(sheet.name, member.code, row.values.get("domain") or "", fields)
+    parsed = ParsedRow(sheet.name, row.number, member.pk, domain_id, fields, key)
+    context.result.rows.setdefault(sheet.name, []).append(parsed)
