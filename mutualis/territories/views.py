@@ -29,6 +29,7 @@ from mutualis.territories.forms import (
     MemberAdminForm,
     MemberForm,
     MembershipForm,
+    PoolingBodySettingsForm,
 )
 from mutualis.territories.models import Domain, Membership, PoolingBody
 
@@ -98,6 +99,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "refdata_version": current_version(),
             "current_phase": "territoire",
         },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def body_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The body's settings, edited by its administrators (« transparence entre communes »)."""
+    body, abilities = get_pooling_body_for(request.user, pk)
+    require_manage(abilities)
+    form = PoolingBodySettingsForm(request.POST or None, instance=body)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Paramètres de %(name)s enregistrés.") % {"name": body.name})
+        return redirect("territories:detail", pk=body.pk)
+    return _form_page(
+        request,
+        body,
+        form,
+        _("Paramètres de %(name)s") % {"name": body.name},
+        reverse("territories:detail", args=[body.pk]),
     )
 
 
