@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.accounts.models import Role
+from mutualis.inventory import versions
 from mutualis.inventory.models import (
     Asset,
     Campaign,
@@ -29,6 +30,7 @@ from mutualis.inventory.models import (
 )
 from mutualis.inventory.queries import campaign_domains, campaign_members
 from mutualis.inventory.workbook import parse_workbook
+from mutualis.locking import check_version
 from mutualis.sheets import Problem
 from mutualis.territories.models import Domain, Member, PoolingBody
 
@@ -154,12 +156,31 @@ def save_service_record(
     staff: Sequence[StaffInput] = (),
     costs: Sequence[CostInput] = (),
     as_manager: bool = False,
+    version: str | None = None,
 ) -> ServiceRecord:
-    """Save one member's answer for one domain, as a draft."""
+    """Save one member's answer for one domain, as a draft.
+
+    `version`: the one the form was opened on; `mutualis.locking.StaleEdit` when the record
+    changed since (nothing is written).
+    """
     if not campaign.domains.filter(pk=domain.pk).exists():
         raise InventoryError(_("Ce domaine ne fait pas partie de la campagne."))
     submission = Submission.objects.filter(campaign=campaign, member=member).first()
     _ensure_editable(campaign, submission, as_manager)
+    saved = (
+        ServiceRecord.objects.select_for_update()
+        .filter(campaign=campaign, member=member, domain=domain)
+        .first()
+    )
+    check_version(
+        version,
+        versions.saved_service_snapshot(saved),
+        versions.service_snapshot(
+            values,
+            [(s.category, s.fte, s.cost_amount) for s in staff],
+            [(c.chapter, c.amount) for c in costs],
+        ),
+    )
     service, _outcome = _upsert(
         ServiceRecord, {"campaign": campaign, "member": member, "domain": domain}, values
     )
@@ -178,10 +199,31 @@ def save_member_rows(
     changes: Sequence[tuple[Asset | Contract | None, Mapping[str, Any]]],
     deletions: Sequence[Asset | Contract] = (),
     as_manager: bool = False,
+    version: str | None = None,
 ) -> None:
-    """Create, update and delete a member's assets or contracts (from a formset)."""
+    """Create, update and delete a member's assets or contracts (from a formset).
+
+    `version`: the one of the member's rows when the form was opened; `StaleEdit` when
+    any row was added, changed or deleted since (nothing is written).
+    """
     submission = Submission.objects.filter(campaign=campaign, member=member).first()
     _ensure_editable(campaign, submission, as_manager)
+    saved_rows = list(
+        model.objects.select_for_update().filter(campaign=campaign, member=member).order_by("pk")
+    )
+    fields = versions.ROW_FIELDS[model]
+    yours = {row.pk: {name: getattr(row, name) for name in fields} for row in saved_rows}
+    for obj in deletions:
+        yours.pop(obj.pk, None)
+    for instance, values in changes:
+        if instance is not None and instance.pk in yours:
+            yours[instance.pk] = {**yours[instance.pk], **values}
+    new_rows = [(None, values) for instance, values in changes if instance is None]
+    check_version(
+        version,
+        versions.saved_rows_snapshot(model, saved_rows),
+        versions.rows_snapshot(model, [*yours.items(), *new_rows]),
+    )
     for obj in deletions:
         if obj.campaign_id != campaign.pk or obj.member_id != member.pk:
             raise InventoryError(_("Cette ligne n'appartient pas à la commune."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import require_manage
-from mutualis.inventory import queries, rules, services
+from mutualis.inventory import queries, rules, services, versions
 from mutualis.inventory.access import entry_rights, get_campaign_member_for
 from mutualis.inventory.forms import (
     AssetFormSet,
@@ -32,8 +33,19 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
+from mutualis.locking import FIELD_NAME, Snapshot, StaleEdit, version_of
 
 PHASE = "diagnostic"
+
+
+def _version(request: HttpRequest, stale: bool, saved: Callable[[], Snapshot]) -> str:
+    """The version the form carries: the posted one while the user corrects their input,
+    the saved one on a fresh form or after a refused stale save (to save over it knowingly).
+    """
+    posted = request.POST.get(FIELD_NAME)
+    if request.method == "POST" and not stale and posted is not None:
+        return posted
+    return version_of(saved())
 
 
 def _submission(campaign: Any, member: Any) -> Submission | None:
@@ -111,6 +123,7 @@ def service_edit(
         prefix="costs",
         initial=CostForm.initial_from(record.cost_lines.all()) if record else None,
     )
+    stale = False
     if request.method == "POST" and all(
         [form.is_valid(), staff_form.is_valid(), cost_form.is_valid()]
     ):
@@ -123,7 +136,11 @@ def service_edit(
                 staff=[services.StaffInput(*line) for line in staff_form.lines()],
                 costs=[services.CostInput(*line) for line in cost_form.lines()],
                 as_manager=abilities.can_manage,
+                version=request.POST.get(FIELD_NAME),
             )
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+            stale = True
         except services.InventoryError as exc:
             form.add_error(None, str(exc))
         else:
@@ -145,6 +162,15 @@ def service_edit(
             "form": form,
             "staff_form": staff_form,
             "cost_form": cost_form,
+            "version": _version(
+                request,
+                stale,
+                lambda: versions.saved_service_snapshot(  # fresh: the form wrote into `record`
+                    ServiceRecord.objects.filter(
+                        campaign=campaign, member=member, domain=domain
+                    ).first()
+                ),
+            ),
             "current_phase": PHASE,
         },
     )
@@ -173,6 +199,7 @@ def _rows_view(
         prefix="rows",
         form_kwargs={"domains": queries.campaign_domains(campaign)},
     )
+    stale = False
     if request.method == "POST" and formset.is_valid():
         changes = [
             (form.instance if form.instance.pk else None, form.cleaned_data)
@@ -192,7 +219,11 @@ def _rows_view(
                 changes=changes,
                 deletions=deletions,
                 as_manager=abilities.can_manage,
+                version=request.POST.get(FIELD_NAME),
             )
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+            stale = True
         except services.InventoryError as exc:
             messages.error(request, str(exc))
         else:
@@ -208,6 +239,13 @@ def _rows_view(
             "rights": rights,
             "formset": formset,
             "title": title,
+            "version": _version(
+                request,
+                stale,
+                lambda: versions.saved_rows_snapshot(
+                    model, model.objects.filter(campaign=campaign, member=member).order_by("pk")
+                ),
+            ),
             "current_phase": PHASE,
         },
     )
