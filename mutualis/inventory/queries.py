@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from mutualis.inventory.models import Campaign
+from mutualis.inventory.models import Campaign, ServiceRecord
 from mutualis.territories.models import Domain, Member
 
 
@@ -17,3 +17,9 @@ def campaign_members(campaign: Campaign) -> QuerySet[Member]:
     return Member.objects.filter(pooling_body_id=campaign.pooling_body_id).order_by(
         "name", "insee_code"
     )
+
+
+def unanswered_domains(campaign: Campaign, member: Member) -> QuerySet[Domain]:
+    """The campaign's domains the member has not answered yet (listed before transmitting)."""
+    answered = ServiceRecord.objects.filter(campaign=campaign, member=member).values("domain_id")
+    return campaign_domains(campaign).exclude(pk__in=answered)

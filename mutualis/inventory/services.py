@@ -265,14 +265,19 @@ def submit_inventory(
 
 
 @transaction.atomic
-def reopen_submission(campaign: Campaign, member: Member) -> Submission:
+def reopen_submission(
+    campaign: Campaign, member: Member, user: AbstractBaseUser | None = None
+) -> Submission:
+    """Give a transmitted entry back to its commune; records who reopened it and when."""
     submission = (
         Submission.objects.select_for_update().filter(campaign=campaign, member=member).first()
     )
     if submission is None or not submission.is_submitted:
         raise InventoryError(_("Seule une saisie transmise peut être rouverte."))
     submission.status = Submission.Status.REOPENED
-    submission.save(update_fields=["status", "updated_at"])
+    submission.reopened_at = timezone.now()
+    submission.reopened_by = user if user is not None and user.is_authenticated else None
+    submission.save(update_fields=["status", "reopened_at", "reopened_by", "updated_at"])
     return submission
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -56,6 +57,7 @@ def _submission(campaign: Any, member: Any) -> Submission | None:
 def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
     campaign, member, abilities = get_campaign_member_for(request.user, pk, campaign_pk, member_pk)
     submission = _submission(campaign, member)
+    today = timezone.localdate()
     records = {
         r.domain_id: r
         for r in ServiceRecord.objects.filter(campaign=campaign, member=member).prefetch_related(
@@ -88,9 +90,13 @@ def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
             "assets": Asset.objects.filter(campaign=campaign, member=member).select_related(
                 "domain"
             ),
-            "contracts": Contract.objects.filter(campaign=campaign, member=member).select_related(
-                "domain"
-            ),
+            "contracts": [
+                (c, rules.contract_dates(c.end_on, c.notice_period_months, today))
+                for c in Contract.objects.filter(campaign=campaign, member=member).select_related(
+                    "domain"
+                )
+            ],
+            "deadline_passed": rules.deadline_passed(campaign.deadline, today),
             "current_phase": PHASE,
         },
     )
@@ -280,12 +286,26 @@ def contracts(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
-    campaign, member, _abilities = get_campaign_member_for(
+    """GET: the confirmation page, naming the domains still unanswered; POST: transmit."""
+    campaign, member, abilities = get_campaign_member_for(
         request.user, pk, campaign_pk, member_pk, edit=True
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method == "GET":
+        rights = entry_rights(abilities, campaign, member, _submission(campaign, member))
+        return render(
+            request,
+            "inventory/submit_confirm.html",
+            {
+                "body": campaign.pooling_body,
+                "campaign": campaign,
+                "member": member,
+                "rights": rights,
+                "unanswered": queries.unanswered_domains(campaign, member),
+                "current_phase": PHASE,
+            },
+        )
     try:
         services.submit_inventory(campaign, member, request.user)
     except services.InventoryError as exc:
@@ -306,7 +326,7 @@ def reopen(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.reopen_submission(campaign, member)
+        services.reopen_submission(campaign, member, request.user)
     except services.InventoryError as exc:
         messages.error(request, str(exc))
     else:
