@@ -19,6 +19,7 @@ from django.utils import timezone
 from mutualis.inventory import charts, report
 from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.diagnostic import build_diagnostic
+from mutualis.inventory.models import Campaign
 from mutualis.sheets import XLSX_MIME
 
 PHASE = "diagnostic"
@@ -103,11 +104,11 @@ def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> H
     )
 
 
-def _download(campaign_year: int, data: bytes, extension: str, content_type: str) -> HttpResponse:
+def _download(campaign: Campaign, data: bytes, extension: str, content_type: str) -> HttpResponse:
+    """A sample campaign's files say in their name that the figures are fictitious."""
+    name = f"diagnostic-{campaign.year}" + ("-exemple-fictif" if campaign.is_sample else "")
     response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = (
-        f'attachment; filename="diagnostic-{campaign_year}.{extension}"'
-    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.{extension}"'
     return response
 
 
@@ -117,7 +118,7 @@ def report_pdf(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
     if refused := _read_only(request):
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
-    return _download(campaign.year, report.render_pdf(diagnostic), "pdf", "application/pdf")
+    return _download(campaign, report.render_pdf(diagnostic), "pdf", "application/pdf")
 
 
 @login_required
@@ -126,4 +127,4 @@ def report_xlsx(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse
     if refused := _read_only(request):
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
-    return _download(campaign.year, report.render_xlsx(diagnostic), "xlsx", XLSX_MIME)
+    return _download(campaign, report.render_xlsx(diagnostic), "xlsx", XLSX_MIME)
