@@ -6,7 +6,9 @@ campaign's body is a 404 too; editing another commune is a 403.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -15,6 +17,8 @@ from django.utils import timezone
 from mutualis.accounts.access import Abilities, User, get_pooling_body_for
 from mutualis.inventory.models import Campaign, ImportLog, PendingImport, Submission
 from mutualis.territories.models import Member
+
+T = TypeVar("T")
 
 
 def get_campaign_for(user: User, body_pk: int, campaign_pk: int) -> tuple[Campaign, Abilities]:
@@ -33,7 +37,9 @@ class CampaignRights:
 
     The rule, written once: a user reads (and exports) every member when they hold any
     role other than référent in the body (admin, finance, viewer); a référent alone reads
-    their own communes. A user imports (and edits) every member when they administer the
+    their own communes in full and the territory's totals, and the other communes' detail
+    (costs, contracts, assets) only when the body turned on « transparence entre
+    communes ». A user imports (and edits) every member when they administer the
     body; a référent imports their own communes; finance and viewers import nothing. So a
     user both finance and référent exports the whole body and imports their commune only.
     """
@@ -56,15 +62,28 @@ class CampaignRights:
         return self.read_scope is not None
 
     def can_read(self, member: Member) -> bool:
-        return self.read_scope is None or member.pk in self.read_scope
+        return self.can_read_id(member.pk)
+
+    def can_read_id(self, member_id: int) -> bool:
+        return self.read_scope is None or member_id in self.read_scope
+
+    def visible(self, items: Iterable[T]) -> tuple[T, ...]:
+        """The diagnostic lines (anything with a `member.id`) the user may read in detail."""
+        return tuple(item for item in items if self.can_read_id(item.member.id))  # type: ignore[attr-defined]
 
 
-def campaign_rights(abilities: Abilities) -> CampaignRights:
+def campaign_rights(abilities: Abilities, *, transparency: bool = False) -> CampaignRights:
+    """`transparency`: the body's « transparence entre communes » (référents read all)."""
+    scoped = abilities.is_referent_only and not transparency
     return CampaignRights(
         abilities=abilities,
-        read_scope=abilities.referent_member_ids if abilities.is_referent_only else None,
+        read_scope=abilities.referent_member_ids if scoped else None,
         import_scope=None if abilities.can_manage else abilities.referent_member_ids,
     )
+
+
+def rights_for(campaign: Campaign, abilities: Abilities) -> CampaignRights:
+    return campaign_rights(abilities, transparency=campaign.pooling_body.communes_transparency)
 
 
 def get_campaign_rights_for(
@@ -72,7 +91,7 @@ def get_campaign_rights_for(
 ) -> tuple[Campaign, CampaignRights]:
     """A campaign the user can see and the user's rights on it; or 404."""
     campaign, abilities = get_campaign_for(user, body_pk, campaign_pk)
-    return campaign, campaign_rights(abilities)
+    return campaign, rights_for(campaign, abilities)
 
 
 def get_campaign_member_for(
@@ -85,7 +104,7 @@ def get_campaign_member_for(
         raise Http404
     if edit and not abilities.can_edit_member(member):
         raise PermissionDenied
-    if not campaign_rights(abilities).can_read(member):
+    if not rights_for(campaign, abilities).can_read(member):
         raise PermissionDenied
     return campaign, member, abilities
 

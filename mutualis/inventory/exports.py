@@ -40,7 +40,9 @@ def _build(
     diagnostic = build_diagnostic(campaign, on=date.fromisoformat(str(job.params["on"])))
     progress(40, str(_("Mise en forme du document.")))
     data = render(diagnostic)
-    return JobFile(f"diagnostic-{campaign.year}.{extension}", data, content_type)
+    # A sample campaign's files say in their name that the figures are fictitious.
+    name = f"diagnostic-{campaign.year}" + ("-exemple-fictif" if campaign.is_sample else "")
+    return JobFile(f"{name}.{extension}", data, content_type)
 
 
 DIAGNOSTIC_PDF = JobKind(

@@ -113,6 +113,15 @@ class Submission(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    reopened_at = models.DateTimeField(_("rouverte le"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rouverte par"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     history = HistoricalRecords()
 
@@ -131,6 +140,10 @@ class Submission(models.Model):
     @property
     def is_submitted(self) -> bool:
         return self.status == self.Status.SUBMITTED
+
+    @property
+    def is_reopened(self) -> bool:
+        return self.status == self.Status.REOPENED
 
 
 class ServiceRecord(models.Model):

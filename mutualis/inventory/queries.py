@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 
-from mutualis.inventory.models import Campaign, ImportLog
+from mutualis.inventory.models import Campaign, ImportLog, ServiceRecord
 from mutualis.territories.models import Domain, Member
 
 
@@ -32,3 +32,9 @@ def import_logs(campaign: Campaign, member_scope: frozenset[int] | None) -> Quer
         )
         logs = logs.exclude(members__in=others)
     return logs
+
+
+def unanswered_domains(campaign: Campaign, member: Member) -> QuerySet[Domain]:
+    """The campaign's domains the member has not answered yet (listed before transmitting)."""
+    answered = ServiceRecord.objects.filter(campaign=campaign, member=member).values("domain_id")
+    return campaign_domains(campaign).exclude(pk__in=answered)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from django.utils.text import capfirst
 
 from mutualis.engine.annualised import AnnualisedCost, Equipment, annualised_cost
+from mutualis.engine.dates import add_months
 from mutualis.engine.money import ZERO, format_number
 
 MAX_AMOUNT = Decimal("1000000000")  # one billion euros per line: ten times a large EPCI's budget
@@ -143,3 +144,35 @@ def annual_cost(
 def total_cost(staff_costs: Iterable[Decimal], other_costs: Iterable[Decimal]) -> Decimal:
     """What a service costs a member: staff plus operating costs."""
     return sum(staff_costs, ZERO) + sum(other_costs, ZERO)
+
+
+# --- dates, always against an explicit `on` (today, passed in) ----------------------------
+
+
+def notice_by(end_on: date | None, notice_months: int | None) -> date | None:
+    """The last day to give notice: the end date minus the notice period, when both known."""
+    if end_on is None or not notice_months:
+        return None
+    return add_months(end_on, -notice_months)
+
+
+@dataclass(frozen=True)
+class ContractDates:
+    ended: bool  # the contract's end date is before `on`
+    notice_by: date | None
+    notice_passed: bool  # still running, but the last day to give notice is before `on`
+
+
+def contract_dates(end_on: date | None, notice_months: int | None, on: date) -> ContractDates:
+    ended = end_on is not None and end_on < on
+    last_day = notice_by(end_on, notice_months)
+    return ContractDates(
+        ended=ended,
+        notice_by=last_day,
+        notice_passed=not ended and last_day is not None and last_day < on,
+    )
+
+
+def deadline_passed(deadline: date | None, on: date) -> bool:
+    """A campaign's answers are late from the day after its deadline."""
+    return deadline is not None and deadline < on

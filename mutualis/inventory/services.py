@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.accounts.models import Role
+from mutualis.inventory import versions
 from mutualis.inventory.models import (
     Asset,
     Campaign,
@@ -26,6 +27,7 @@ from mutualis.inventory.models import (
     Submission,
 )
 from mutualis.inventory.queries import campaign_domains, campaign_members
+from mutualis.locking import check_version
 from mutualis.territories.models import Domain, Member, PoolingBody
 
 
@@ -174,12 +176,31 @@ def save_service_record(
     staff: Sequence[StaffInput] = (),
     costs: Sequence[CostInput] = (),
     as_manager: bool = False,
+    version: str | None = None,
 ) -> ServiceRecord:
-    """Save one member's answer for one domain, as a draft."""
+    """Save one member's answer for one domain, as a draft.
+
+    `version`: the one the form was opened on; `mutualis.locking.StaleEdit` when the record
+    changed since (nothing is written).
+    """
     if not campaign.domains.filter(pk=domain.pk).exists():
         raise InventoryError(_("Ce domaine ne fait pas partie de la campagne."))
     submission = Submission.objects.filter(campaign=campaign, member=member).first()
     _ensure_editable(campaign, submission, as_manager)
+    saved = (
+        ServiceRecord.objects.select_for_update()
+        .filter(campaign=campaign, member=member, domain=domain)
+        .first()
+    )
+    check_version(
+        version,
+        versions.saved_service_snapshot(saved),
+        versions.service_snapshot(
+            values,
+            [(s.category, s.fte, s.cost_amount) for s in staff],
+            [(c.chapter, c.amount) for c in costs],
+        ),
+    )
     service, _outcome = _upsert(
         ServiceRecord, {"campaign": campaign, "member": member, "domain": domain}, values
     )
@@ -198,10 +219,31 @@ def save_member_rows(
     changes: Sequence[tuple[Asset | Contract | None, Mapping[str, Any]]],
     deletions: Sequence[Asset | Contract] = (),
     as_manager: bool = False,
+    version: str | None = None,
 ) -> None:
-    """Create, update and delete a member's assets or contracts (from a formset)."""
+    """Create, update and delete a member's assets or contracts (from a formset).
+
+    `version`: the one of the member's rows when the form was opened; `StaleEdit` when
+    any row was added, changed or deleted since (nothing is written).
+    """
     submission = Submission.objects.filter(campaign=campaign, member=member).first()
     _ensure_editable(campaign, submission, as_manager)
+    saved_rows = list(
+        model.objects.select_for_update().filter(campaign=campaign, member=member).order_by("pk")
+    )
+    fields = versions.ROW_FIELDS[model]
+    yours = {row.pk: {name: getattr(row, name) for name in fields} for row in saved_rows}
+    for obj in deletions:
+        yours.pop(obj.pk, None)
+    for instance, values in changes:
+        if instance is not None and instance.pk in yours:
+            yours[instance.pk] = {**yours[instance.pk], **values}
+    new_rows = [(None, values) for instance, values in changes if instance is None]
+    check_version(
+        version,
+        versions.saved_rows_snapshot(model, saved_rows),
+        versions.rows_snapshot(model, [*yours.items(), *new_rows]),
+    )
     for obj in deletions:
         if obj.campaign_id != campaign.pk or obj.member_id != member.pk:
             raise InventoryError(_("Cette ligne n'appartient pas à la commune."))
@@ -243,14 +285,19 @@ def submit_inventory(
 
 
 @transaction.atomic
-def reopen_submission(campaign: Campaign, member: Member) -> Submission:
+def reopen_submission(
+    campaign: Campaign, member: Member, user: AbstractBaseUser | None = None
+) -> Submission:
+    """Give a transmitted entry back to its commune; records who reopened it and when."""
     submission = (
         Submission.objects.select_for_update().filter(campaign=campaign, member=member).first()
     )
     if submission is None or not submission.is_submitted:
         raise InventoryError(_("Seule une saisie transmise peut être rouverte."))
     submission.status = Submission.Status.REOPENED
-    submission.save(update_fields=["status", "updated_at"])
+    submission.reopened_at = timezone.now()
+    submission.reopened_by = user if user is not None and user.is_authenticated else None
+    submission.save(update_fields=["status", "reopened_at", "reopened_by", "updated_at"])
     return submission
 
 

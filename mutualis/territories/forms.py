@@ -3,7 +3,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from mutualis.territories.models import Domain, Member, MemberAttribute, Membership
+from mutualis.territories.models import Domain, Member, MemberAttribute, Membership, PoolingBody
 
 
 class EpciForm(forms.Form):
@@ -71,3 +71,9 @@ class DomainForm(forms.ModelForm):
         if taken.exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Ce code de domaine est déjà utilisé."))
         return code
+
+
+class PoolingBodySettingsForm(forms.ModelForm):
+    class Meta:
+        model = PoolingBody
+        fields = ["communes_transparency"]

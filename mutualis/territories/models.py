@@ -36,6 +36,14 @@ class PoolingBody(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    communes_transparency = models.BooleanField(
+        _("transparence entre communes"),
+        default=False,
+        help_text=_(
+            "Si coché, chaque référent·e lit aussi le détail des coûts et des contrats des "
+            "autres communes ; sinon seulement sa commune et les totaux du territoire."
+        ),
+    )
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     history = HistoricalRecords()
 

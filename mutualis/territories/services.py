@@ -6,8 +6,11 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Model
+from django.forms import ModelForm
 from simple_history.utils import bulk_create_with_history
 
+from mutualis.locking import check_version, instance_values, snapshot_of, version_of
 from mutualis.refdata import services as refdata
 from mutualis.territories.domains import DEFAULT_DOMAINS
 from mutualis.territories.models import Domain, Member, MemberAttribute, Membership, PoolingBody
@@ -123,3 +126,43 @@ def set_attribute(
         defaults={"label": label, "value": value, "source": source, "unit": unit},
     )
     return attribute
+
+
+# --- optimistic locking of the edit forms (mutualis.locking) ------------------------------
+
+
+def _record_labels(form: ModelForm) -> dict[str, str]:
+    """Every stored field of the record, so that the version does not depend on the form
+    (an administrator's form has more fields than a référent's)."""
+    return {
+        f.attname: str(f.verbose_name)
+        for f in type(form.instance)._meta.concrete_fields
+        if not f.primary_key
+    }
+
+
+def _saved(form: ModelForm, *, lock: bool = False) -> Model | None:
+    if form.instance.pk is None:
+        return None
+    manager = type(form.instance)._default_manager
+    return (manager.select_for_update() if lock else manager).filter(pk=form.instance.pk).first()
+
+
+def saved_version(form: ModelForm) -> str:
+    """The version of the record as saved now (the form's instance may hold unsaved input)."""
+    labels = _record_labels(form)
+    return version_of(snapshot_of(instance_values(_saved(form), labels), labels))
+
+
+@transaction.atomic
+def save_versioned(form: ModelForm, version: str | None) -> Model:
+    """Save a valid model form unless its record changed since `version` (`StaleEdit`)."""
+    if form.instance.pk is not None:
+        labels = _record_labels(form)
+        saved = instance_values(_saved(form, lock=True), labels)
+        yours = {
+            **saved,
+            **{name: form.cleaned_data[name] for name in form.fields if name in labels},
+        }
+        check_version(version, snapshot_of(saved, labels), snapshot_of(yours, labels))
+    return form.save()

@@ -7,6 +7,7 @@ app_name = "territories"
 urlpatterns = [
     path("structures/nouvelle/", views.create_from_epci, name="create"),
     path("s/<int:pk>/", views.detail, name="detail"),
+    path("s/<int:pk>/parametres/", views.body_settings, name="settings"),
     path("s/<int:pk>/membres/<int:member_pk>/", views.member_detail, name="member"),
     path("s/<int:pk>/membres/<int:member_pk>/modifier/", views.member_edit, name="member_edit"),
     path(

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Sum
 from django.forms import BaseForm as Form
+from django.forms import ModelForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,6 +20,7 @@ from mutualis.accounts.access import (
     pooling_bodies_for,
     require_manage,
 )
+from mutualis.locking import FIELD_NAME, StaleEdit
 from mutualis.navigation.phases import PHASES_BY_SLUG
 from mutualis.refdata.services import UnknownEpci, current_version
 from mutualis.territories import services
@@ -29,18 +31,46 @@ from mutualis.territories.forms import (
     MemberAdminForm,
     MemberForm,
     MembershipForm,
+    PoolingBodySettingsForm,
 )
 from mutualis.territories.models import Domain, Membership, PoolingBody
 
 
 def _form_page(
-    request: HttpRequest, body: PoolingBody, form: Form, title: str, back: str
+    request: HttpRequest,
+    body: PoolingBody,
+    form: Form,
+    title: str,
+    back: str,
+    version: str = "",
 ) -> HttpResponse:
     return render(
         request,
         "territories/form.html",
-        {"body": body, "form": form, "title": title, "back": back, "current_phase": "territoire"},
+        {
+            "body": body,
+            "form": form,
+            "title": title,
+            "back": back,
+            "version": version,
+            "current_phase": "territoire",
+        },
     )
+
+
+def _save_versioned(request: HttpRequest, form: ModelForm) -> tuple[bool, str]:
+    """Save an edit form carrying its record's version: (saved, version to render)."""
+    posted = request.POST.get(FIELD_NAME)
+    if request.method != "POST":
+        return False, services.saved_version(form)
+    if form.is_valid():
+        try:
+            services.save_versioned(form, posted)
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+            return False, services.saved_version(form)
+        return True, ""
+    return False, posted if posted is not None else services.saved_version(form)
 
 
 @login_required
@@ -102,6 +132,26 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
+def body_settings(request: HttpRequest, pk: int) -> HttpResponse:
+    """The body's settings, edited by its administrators (« transparence entre communes »)."""
+    body, abilities = get_pooling_body_for(request.user, pk)
+    require_manage(abilities)
+    form = PoolingBodySettingsForm(request.POST or None, instance=body)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Paramètres de %(name)s enregistrés.") % {"name": body.name})
+        return redirect("territories:detail", pk=body.pk)
+    return _form_page(
+        request,
+        body,
+        form,
+        _("Paramètres de %(name)s") % {"name": body.name},
+        reverse("territories:detail", args=[body.pk]),
+    )
+
+
+@login_required
 def member_detail(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     member, abilities = get_member_for(request.user, pk, member_pk)
     history = sorted(
@@ -135,8 +185,8 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
     member, abilities = get_member_for(request.user, pk, member_pk, edit=True)
     form_class = MemberAdminForm if abilities.can_manage else MemberForm
     form = form_class(request.POST or None, instance=member)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    saved, version = _save_versioned(request, form)
+    if saved:
         messages.success(request, _("Fiche de %(name)s enregistrée.") % {"name": member.name})
         return redirect("territories:member", pk=pk, member_pk=member.pk)
     return _form_page(
@@ -145,6 +195,7 @@ def member_edit(request: HttpRequest, pk: int, member_pk: int) -> HttpResponse:
         form,
         _("Modifier %(name)s") % {"name": member.name},
         reverse("territories:member", args=[pk, member.pk]),
+        version,
     )
 
 
@@ -218,8 +269,8 @@ def domain_edit(request: HttpRequest, pk: int, domain_pk: int | None = None) -> 
             raise Http404
         instance = found
     form = DomainForm(request.POST or None, instance=instance)
-    if request.method == "POST" and form.is_valid():
-        form.save()
+    saved, version = _save_versioned(request, form)
+    if saved:
         messages.success(request, _("Domaine enregistré."))
         return redirect("territories:domains", pk=body.pk)
     return _form_page(
@@ -228,6 +279,7 @@ def domain_edit(request: HttpRequest, pk: int, domain_pk: int | None = None) -> 
         form,
         _("Nouveau domaine") if domain_pk is None else instance.name,
         reverse("territories:domains", args=[body.pk]),
+        version,
     )
 
 

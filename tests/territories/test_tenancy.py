@@ -17,6 +17,7 @@ Route = Callable[[World], str]
 # name -> builder of a URL pointing at `world.body`'s objects
 TENANT_ROUTES: dict[str, Route] = {
     "territories:detail": lambda w: reverse("territories:detail", args=[w.body.pk]),
+    "territories:settings": lambda w: reverse("territories:settings", args=[w.body.pk]),
     "territories:member": lambda w: reverse(
         "territories:member", args=[w.body.pk, w.other_commune.pk]
     ),

@@ -8,11 +8,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import get_pooling_body_for, require_manage
-from mutualis.inventory import services
+from mutualis.inventory import rules, services
 from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.forms import CampaignForm
 from mutualis.inventory.models import Campaign
@@ -80,6 +81,7 @@ def campaign(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "imports": campaign.imports.select_related("user")[:10],
             "rights": rights,
             "can_import": rights.can_import,
+            "deadline_passed": rules.deadline_passed(campaign.deadline, timezone.localdate()),
             "current_phase": PHASE,
         },
     )

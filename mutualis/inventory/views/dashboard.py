@@ -4,11 +4,15 @@ The exports are background jobs (mutualis.jobs): a POST queues one and redirects
 progress page, where the file is downloaded when ready.
 
 Every role of the pooling body reads them, elected officials and référents included: the
-diagnostic is the shared picture of the territory, read-only, and shows only aggregates
-already visible to the body's members. Another body's user gets a 404.
+diagnostic is the shared picture of the territory, read-only. A référent reads the
+territory's totals and the detail (per-commune lines, contracts, assets, needs) of its own
+communes only, unless the body turned on « transparence entre communes »
+(`CampaignRights.visible`). Another body's user gets a 404.
 """
 
 from __future__ import annotations
+
+import dataclasses
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -16,7 +20,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from mutualis.inventory import charts, exports
-from mutualis.inventory.access import get_campaign_for
+from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.diagnostic import build_diagnostic
 from mutualis.jobs.registry import JobKind
 from mutualis.jobs.services import request_job
@@ -37,44 +41,64 @@ def _read_only(request: HttpRequest) -> HttpResponse | None:
 
 @login_required
 def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
-    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
     if refused := _read_only(request):
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
+    member_costs = rights.visible(diagnostic.territory.member_costs)
     return render(
         request,
         "inventory/dashboard.html",
         {
             "body": campaign.pooling_body,
             "campaign": campaign,
-            "abilities": abilities,
+            "abilities": rights.abilities,
+            "rights": rights,
             "current_phase": PHASE,
             "diagnostic": diagnostic,
             "modes_chart": charts.modes_chart(diagnostic),
-            "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
+            "member_costs": member_costs,
+            "cost_chart": charts.cost_chart(member_costs),
             "score_chart": charts.score_chart(diagnostic),
-            "windows": diagnostic.territory.contract_windows[:LIST_LIMIT],
-            "assets": diagnostic.territory.underused_assets[:LIST_LIMIT],
+            "windows": rights.visible(diagnostic.territory.contract_windows)[:LIST_LIMIT],
+            "assets": rights.visible(diagnostic.territory.underused_assets)[:LIST_LIMIT],
         },
     )
 
 
 @login_required
 def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> HttpResponse:
-    campaign, abilities = get_campaign_for(request.user, pk, campaign_pk)
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
     if refused := _read_only(request):
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate(), domain_id=domain_pk)
     if not diagnostic.domains:
         raise Http404
     result = diagnostic.domains[0]
+    if rights.is_scoped:
+        # The product list stays (an aggregate of the territory) without other communes' names.
+        own = {line.member.name for line in rights.visible(result.lines)}
+        result = dataclasses.replace(
+            result,
+            products=tuple(
+                dataclasses.replace(p, members=tuple(m for m in p.members if m in own))
+                for p in result.products
+            ),
+            lines=rights.visible(result.lines),
+            fragilities=rights.visible(result.fragilities),
+            contract_windows=rights.visible(result.contract_windows),
+            underused_assets=rights.visible(result.underused_assets),
+            needs=rights.visible(result.needs),
+            member_costs=rights.visible(result.member_costs),
+        )
     return render(
         request,
         "inventory/dashboard_domain.html",
         {
             "body": campaign.pooling_body,
             "campaign": campaign,
-            "abilities": abilities,
+            "abilities": rights.abilities,
+            "rights": rights,
             "current_phase": PHASE,
             "diagnostic": diagnostic,
             "result": result,

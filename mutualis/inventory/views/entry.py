@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -11,11 +12,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import require_manage
-from mutualis.inventory import queries, rules, services
+from mutualis.inventory import queries, rules, services, versions
 from mutualis.inventory.access import entry_rights, get_campaign_member_for
 from mutualis.inventory.forms import (
     AssetFormSet,
@@ -32,8 +34,19 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
+from mutualis.locking import FIELD_NAME, Snapshot, StaleEdit, version_of
 
 PHASE = "diagnostic"
+
+
+def _version(request: HttpRequest, stale: bool, saved: Callable[[], Snapshot]) -> str:
+    """The version the form carries: the posted one while the user corrects their input,
+    the saved one on a fresh form or after a refused stale save (to save over it knowingly).
+    """
+    posted = request.POST.get(FIELD_NAME)
+    if request.method == "POST" and not stale and posted is not None:
+        return posted
+    return version_of(saved())
 
 
 def _submission(campaign: Any, member: Any) -> Submission | None:
@@ -44,6 +57,7 @@ def _submission(campaign: Any, member: Any) -> Submission | None:
 def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
     campaign, member, abilities = get_campaign_member_for(request.user, pk, campaign_pk, member_pk)
     submission = _submission(campaign, member)
+    today = timezone.localdate()
     records = {
         r.domain_id: r
         for r in ServiceRecord.objects.filter(campaign=campaign, member=member).prefetch_related(
@@ -76,9 +90,13 @@ def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
             "assets": Asset.objects.filter(campaign=campaign, member=member).select_related(
                 "domain"
             ),
-            "contracts": Contract.objects.filter(campaign=campaign, member=member).select_related(
-                "domain"
-            ),
+            "contracts": [
+                (c, rules.contract_dates(c.end_on, c.notice_period_months, today))
+                for c in Contract.objects.filter(campaign=campaign, member=member).select_related(
+                    "domain"
+                )
+            ],
+            "deadline_passed": rules.deadline_passed(campaign.deadline, today),
             "current_phase": PHASE,
         },
     )
@@ -111,6 +129,7 @@ def service_edit(
         prefix="costs",
         initial=CostForm.initial_from(record.cost_lines.all()) if record else None,
     )
+    stale = False
     if request.method == "POST" and all(
         [form.is_valid(), staff_form.is_valid(), cost_form.is_valid()]
     ):
@@ -123,7 +142,11 @@ def service_edit(
                 staff=[services.StaffInput(*line) for line in staff_form.lines()],
                 costs=[services.CostInput(*line) for line in cost_form.lines()],
                 as_manager=abilities.can_manage,
+                version=request.POST.get(FIELD_NAME),
             )
+        except StaleEdit as exc:
+            form.add_error(None, str(exc))
+            stale = True
         except services.InventoryError as exc:
             form.add_error(None, str(exc))
         else:
@@ -145,6 +168,15 @@ def service_edit(
             "form": form,
             "staff_form": staff_form,
             "cost_form": cost_form,
+            "version": _version(
+                request,
+                stale,
+                lambda: versions.saved_service_snapshot(  # fresh: the form wrote into `record`
+                    ServiceRecord.objects.filter(
+                        campaign=campaign, member=member, domain=domain
+                    ).first()
+                ),
+            ),
             "current_phase": PHASE,
         },
     )
@@ -173,6 +205,7 @@ def _rows_view(
         prefix="rows",
         form_kwargs={"domains": queries.campaign_domains(campaign)},
     )
+    stale = False
     if request.method == "POST" and formset.is_valid():
         changes = [
             (form.instance if form.instance.pk else None, form.cleaned_data)
@@ -192,7 +225,11 @@ def _rows_view(
                 changes=changes,
                 deletions=deletions,
                 as_manager=abilities.can_manage,
+                version=request.POST.get(FIELD_NAME),
             )
+        except StaleEdit as exc:
+            messages.error(request, str(exc))
+            stale = True
         except services.InventoryError as exc:
             messages.error(request, str(exc))
         else:
@@ -208,6 +245,13 @@ def _rows_view(
             "rights": rights,
             "formset": formset,
             "title": title,
+            "version": _version(
+                request,
+                stale,
+                lambda: versions.saved_rows_snapshot(
+                    model, model.objects.filter(campaign=campaign, member=member).order_by("pk")
+                ),
+            ),
             "current_phase": PHASE,
         },
     )
@@ -242,12 +286,26 @@ def contracts(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def submit(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
-    campaign, member, _abilities = get_campaign_member_for(
+    """GET: the confirmation page, naming the domains still unanswered; POST: transmit."""
+    campaign, member, abilities = get_campaign_member_for(
         request.user, pk, campaign_pk, member_pk, edit=True
     )
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
+    if request.method == "GET":
+        rights = entry_rights(abilities, campaign, member, _submission(campaign, member))
+        return render(
+            request,
+            "inventory/submit_confirm.html",
+            {
+                "body": campaign.pooling_body,
+                "campaign": campaign,
+                "member": member,
+                "rights": rights,
+                "unanswered": queries.unanswered_domains(campaign, member),
+                "current_phase": PHASE,
+            },
+        )
     try:
         services.submit_inventory(campaign, member, request.user)
     except services.InventoryError as exc:
@@ -268,7 +326,7 @@ def reopen(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.reopen_submission(campaign, member)
+        services.reopen_submission(campaign, member, request.user)
     except services.InventoryError as exc:
         messages.error(request, str(exc))
     else:
