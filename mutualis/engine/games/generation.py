@@ -108,16 +108,19 @@ class _Programme:
         )
         return x, epsilon, duals, index
 
-    def separate(self, x: FloatArray, above: float) -> list[tuple[int, ...]]:
-        """New coalitions with x(S) − c(S) > above whose excess is not determined."""
+    def separate(self, x: FloatArray, above: float) -> tuple[list[tuple[int, ...]], float]:
+        """New coalitions with x(S) − c(S) > above whose excess is not determined, and the
+        largest such excess found (−∞ when none)."""
         game = self.game
         if dynamic_programme_fits(game):
             found = violated_coalitions(
                 game, x, above=above, allow_grand=False, limit=PER_ROUND
             )
-            fresh = [m for _, m in found if not self._determined(m) and m not in self.seen]
+            fresh = [
+                (v, m) for v, m in found if not self._determined(m) and m not in self.seen
+            ]
             if fresh or not any(m in self.determined for _, m in found):
-                return fresh
+                return [m for _, m in fresh], max((v for v, _ in fresh), default=-np.inf)
         while True:  # the MILP, with the determined coalitions cut off
             try:
                 value, members = best_pooled_coalition(
@@ -129,13 +132,13 @@ class _Programme:
                 )
             except SolverFailed as error:
                 if "status" not in error.fields:  # infeasible: nothing left
-                    return []
+                    return [], -np.inf
                 raise
             if value <= above:
-                return []
+                return [], -np.inf
             if self._determined(members):
                 continue
-            return [] if members in self.seen else [members]
+            return ([], -np.inf) if members in self.seen else ([members], value)
 
     def _determined(self, members: tuple[int, ...]) -> bool:
         row = np.zeros(self.game.n)
@@ -147,15 +150,36 @@ class _Programme:
         return False
 
     def level(self, upper: FloatArray | None) -> tuple[FloatArray, float, FloatArray, list[int]]:
-        """One programme of the sequence, solved by constraint generation."""
+        """One programme of the sequence, solved by constraint generation.
+
+        Stabilised (in-out separation, Ben-Ameur & Neto 2007): each round also separates
+        at the midpoint of the programme's solution and the best point met so far (the one
+        with the smallest largest excess), which damps the oscillation of the extreme
+        points; the programme stops, as without stabilisation, when nothing is violated
+        at its own solution.
+        """
         tol = tolerance(self.game)
+        center: FloatArray | None = None
+        best = np.inf
         while True:
             x, epsilon, duals, index = self.solve(upper)
-            fresh = self.separate(x, epsilon + tol)
+            fresh, top = self.separate(x, epsilon + tol)
             if not fresh:
                 return x, epsilon, duals, index
+            points = [(top, x)]
+            if center is not None:
+                middle = 0.5 * (center + x)
+                extra, middle_top = self.separate(middle, epsilon + tol)
+                fresh += [m for m in extra if m not in fresh]
+                points.append((max(middle_top, epsilon), middle))
+            for value, point in points:
+                if value < best:
+                    best, center = value, point
+            if center is None:
+                center = x
             for members in fresh:
-                self.add(members)
+                if members not in self.seen:
+                    self.add(members)
 
 
 def _programme(game: PooledServiceGame, time_limit: float) -> _Programme:
@@ -223,7 +247,7 @@ def _sequence(
     x = np.zeros(game.n)
     while programme.rank < game.n:
         if not any(programme.free):
-            fresh = programme.separate(x, -np.inf)
+            fresh, _ = programme.separate(x, -np.inf)
             if not fresh:
                 break  # every coalition's excess is determined
             programme.add(fresh[0])
