@@ -349,3 +349,20 @@ def test_fuzzed_games_give_a_french_error_or_a_valid_game(document: object) -> N
         assert len(game.players) >= 1
     finally:
         Path(handle.name).unlink()
+
+
+def test_a_pooled_game_beyond_the_explicit_limit_gets_the_generated_nucleolus(cli) -> None:
+    players = [
+        {"id": f"64{i:03d}", "standalone": 9000 + 700 * i, "workload": 5 + 3 * i}
+        for i in range(24)
+    ]
+    data = {**POOLED, "players": players}
+    for method in ("nucleolus", "least-core"):
+        code, out, err = cli(data, "solve", "--method", method, "--pricing", "none")
+        assert code == 0, err
+        result = json.loads(out)
+        assert "génération de contraintes" in json.dumps(result["explanation"], ensure_ascii=False)
+        allocation = {p: Decimal(a) for p, a in result["allocation"].items()}
+        assert sum(allocation.values()) == Decimal(result["total"])
+        if method == "nucleolus":
+            assert result["individually_rational"] is True
