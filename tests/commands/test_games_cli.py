@@ -353,8 +353,7 @@ def test_fuzzed_games_give_a_french_error_or_a_valid_game(document: object) -> N
 
 def test_a_pooled_game_beyond_the_explicit_limit_gets_the_generated_nucleolus(cli) -> None:
     players = [
-        {"id": f"64{i:03d}", "standalone": 9000 + 700 * i, "workload": 5 + 3 * i}
-        for i in range(24)
+        {"id": f"64{i:03d}", "standalone": 9000 + 700 * i, "workload": 5 + 3 * i} for i in range(24)
     ]
     data = {**POOLED, "players": players}
     for method in ("nucleolus", "least-core"):

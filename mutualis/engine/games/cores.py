@@ -108,7 +108,9 @@ def least_core(game: CostGame) -> LeastCore:
         return LeastCore(0.0, allocation)
     masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
     membership = masks_to_membership(masks, n).astype(np.float64)
-    x, value, _ = excess_lp(membership, explicit.table[masks], [np.ones(n)], [explicit.grand_cost()])
+    x, value, _ = excess_lp(
+        membership, explicit.table[masks], [np.ones(n)], [explicit.grand_cost()]
+    )
     allocation = Allocation(
         "least-core",
         explicit.players,

@@ -87,7 +87,7 @@ class _Programme:
         if not self.basis.size:
             return False
         residual = row - self.basis @ (self.basis.T @ row)
-        return bool(np.linalg.norm(residual) < _SPAN_TOL * max(1.0, np.linalg.norm(row)))
+        return bool(np.linalg.norm(residual) < _SPAN_TOL * max(1.0, float(np.linalg.norm(row))))
 
     def solve(self, upper: FloatArray | None) -> tuple[FloatArray, float, FloatArray, list[int]]:
         self.rounds += 1
@@ -113,12 +113,8 @@ class _Programme:
         largest such excess found (−∞ when none)."""
         game = self.game
         if dynamic_programme_fits(game):
-            found = violated_coalitions(
-                game, x, above=above, allow_grand=False, limit=PER_ROUND
-            )
-            fresh = [
-                (v, m) for v, m in found if not self._determined(m) and m not in self.seen
-            ]
+            found = violated_coalitions(game, x, above=above, allow_grand=False, limit=PER_ROUND)
+            fresh = [(v, m) for v, m in found if not self._determined(m) and m not in self.seen]
             if fresh or not any(m in self.determined for _, m in found):
                 return [m for _, m in fresh], max((v for v, _ in fresh), default=-np.inf)
         while True:  # the MILP, with the determined coalitions cut off

@@ -11,10 +11,10 @@ from mutualis.engine.games import (
     PooledServiceGame,
     allocate_costs,
     core_test,
+    generation,
     least_core,
     nucleolus,
 )
-from mutualis.engine.games import generation
 from mutualis.engine.games.cores import EmptyImputationSet
 from mutualis.engine.games.cores import prenucleolus as explicit_prenucleolus
 from mutualis.engine.games.generation import (
@@ -67,7 +67,8 @@ def test_generated_nucleolus_equals_the_explicit_one(seed: int) -> None:
     scale = max(1.0, game.grand_cost())
     prenucleolus = pooled_prenucleolus(game).amounts
     assert np.allclose(
-        np.asarray(prenucleolus, float), np.asarray(explicit_prenucleolus(game).amounts, float),
+        np.asarray(prenucleolus, float),
+        np.asarray(explicit_prenucleolus(game).amounts, float),
         atol=1e-6 * scale,
     )
     if not _imputations_exist(game):
