@@ -81,17 +81,15 @@ def test_nucleolus_of_the_explicit_example(cli) -> None:
     assert json.loads(out)["allocation"] == {"A": "90.00", "B": "60.00", "C": "70.00"}
 
 
-def test_nucleolus_of_a_large_pooled_game_is_refused_in_french(cli) -> None:
+def test_nucleolus_of_a_large_pooled_game_is_generated(cli) -> None:
+    """Beyond the explicit limit of 16, a pooled game's nucleolus comes by generation."""
     big = dict(POOLED)
     big["players"] = [
         {"id": f"C{i}", "standalone": 20000 + i, "workload": 40 + i} for i in range(20)
     ]
-    code, _, err = cli(big, "solve", "--method", "nucleolus")
-    assert code == 2
-    assert "nucléole" in err and "16 membres" in err
-    code, out, _ = cli(big, "solve", "--method", "all")
-    assert code == 0
-    assert "error" in json.loads(out)["nucleolus"]
+    code, out, err = cli(big, "solve", "--method", "nucleolus", "--pricing", "none")
+    assert code == 0, err
+    assert json.loads(out)["individually_rational"] is True
 
 
 def test_optimise_prints_the_best_perimeter_and_partition(cli) -> None:
@@ -349,3 +347,19 @@ def test_fuzzed_games_give_a_french_error_or_a_valid_game(document: object) -> N
         assert len(game.players) >= 1
     finally:
         Path(handle.name).unlink()
+
+
+def test_a_pooled_game_beyond_the_explicit_limit_gets_the_generated_nucleolus(cli) -> None:
+    players = [
+        {"id": f"64{i:03d}", "standalone": 9000 + 700 * i, "workload": 5 + 3 * i} for i in range(24)
+    ]
+    data = {**POOLED, "players": players}
+    for method in ("nucleolus", "least-core"):
+        code, out, err = cli(data, "solve", "--method", method, "--pricing", "none")
+        assert code == 0, err
+        result = json.loads(out)
+        assert "génération de contraintes" in json.dumps(result["explanation"], ensure_ascii=False)
+        allocation = {p: Decimal(a) for p, a in result["allocation"].items()}
+        assert sum(allocation.values()) == Decimal(result["total"])
+        if method == "nucleolus":
+            assert result["individually_rational"] is True

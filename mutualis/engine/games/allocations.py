@@ -6,7 +6,8 @@
   separable cost m_i = c(N) − c(N∖i), remaining benefit r_i = c({i}) − m_i,
   x_i = m_i + r_i / Σ_j r_j · (c(N) − Σ_j m_j);
 - `shapley`, `nucleolus` (over the imputations), `prenucleolus`, `least_core`: see their
-  modules.
+  modules (`cores` for explicit games; `generation` for pooled-service games of more
+  than GENERATION_ABOVE members, at any n).
 
 `allocate_costs(game, method)` picks a rule by its key.
 """
@@ -22,7 +23,7 @@ from mutualis.engine.games.cores import (
     nucleolus,
     prenucleolus,
 )
-from mutualis.engine.games.model import Allocation, CostGame
+from mutualis.engine.games.model import Allocation, CostGame, PooledServiceGame
 from mutualis.engine.games.shapley_values import shapley
 
 METHODS = (
@@ -45,6 +46,11 @@ METHOD_TITLES = {
     "equal-savings": "économies égales",
     "given": "clé fournie",
 }
+
+
+GENERATION_ABOVE = 12
+"""Pooled-service games of more members get the least core and the (pre)nucleolus by
+constraint generation (`generation`), which has no size limit; explicit LPs up to here."""
 
 
 def proportional(game: CostGame) -> Allocation:
@@ -111,6 +117,14 @@ def allocate_costs(
         return shapley(game, samples=samples, seed=seed)
     if method in ("nucleolus", "prenucleolus", "least-core"):
         n = len(game.players)
+        if isinstance(game, PooledServiceGame) and n > GENERATION_ABOVE:
+            from mutualis.engine.games import generation
+
+            if method == "nucleolus":
+                return generation.pooled_nucleolus(game)
+            if method == "prenucleolus":
+                return generation.pooled_prenucleolus(game)
+            return generation.pooled_least_core(game).allocation
         if n > MAX_NUCLEOLUS_PLAYERS:
             raise InvalidParameter(
                 f"Le {METHOD_TITLES[method]} n'est calculé exactement que jusqu'à "

@@ -58,16 +58,18 @@ def _explicit(game: CostGame) -> ExplicitGame:
     return to_explicit(game, MAX_NUCLEOLUS_PLAYERS)
 
 
-def _solve(
+def excess_lp(
     membership: FloatArray,
     costs: FloatArray,
     eq_rows: list[FloatArray],
     eq_values: list[float],
     upper: FloatArray | None = None,
+    scale: float = 1.0,
 ) -> tuple[FloatArray, float, FloatArray]:
     """min ε s.t. membership·x − ε ≤ costs, eq_rows·x = eq_values, x ≤ upper.
 
-    Returns x, ε*, and the duals of the excess rows.
+    Returns x, ε*, and the duals of the excess rows. Amounts are divided by `scale`
+    before solving (HiGHS's simplex is surer on figures near 1) and multiplied back.
     """
     n = membership.shape[1]
     objective = np.zeros(n + 1)
@@ -76,15 +78,15 @@ def _solve(
     a_eq = np.hstack([np.array(eq_rows), np.zeros((len(eq_rows), 1))])
     bounds: list[tuple[float | None, float | None]] = [(None, None)] * (n + 1)
     if upper is not None:
-        bounds = [(None, float(u)) for u in upper] + [(None, None)]
+        bounds = [(None, float(u) / scale) for u in upper] + [(None, None)]
     from scipy.optimize import linprog  # lazy: slow to import
 
     result = linprog(
         objective,
         A_ub=a_ub,
-        b_ub=costs,
+        b_ub=costs / scale,
         A_eq=a_eq,
-        b_eq=np.array(eq_values),
+        b_eq=np.array(eq_values) / scale,
         bounds=bounds,
         method="highs",
     )
@@ -92,7 +94,7 @@ def _solve(
         raise LinearProgramFailed(
             f"Le programme linéaire n'a pas abouti ({result.message}).", status=result.status
         )
-    x = np.asarray(result.x, dtype=np.float64)
+    x = np.asarray(result.x, dtype=np.float64) * scale
     duals = -np.asarray(result.ineqlin.marginals, dtype=np.float64)
     return x[:n], float(x[n]), duals
 
@@ -106,7 +108,9 @@ def least_core(game: CostGame) -> LeastCore:
         return LeastCore(0.0, allocation)
     masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
     membership = masks_to_membership(masks, n).astype(np.float64)
-    x, value, _ = _solve(membership, explicit.table[masks], [np.ones(n)], [explicit.grand_cost()])
+    x, value, _ = excess_lp(
+        membership, explicit.table[masks], [np.ones(n)], [explicit.grand_cost()]
+    )
     allocation = Allocation(
         "least-core",
         explicit.players,
@@ -145,7 +149,7 @@ def _sequential_excesses(
         if not free.any():
             break
         free_index = np.flatnonzero(free)
-        x, value, duals = _solve(membership[free], costs[free], eq_rows, eq_values, upper)
+        x, value, duals = excess_lp(membership[free], costs[free], eq_rows, eq_values, upper)
         rounds += 1
         tight = free_index[duals > _DUAL_TOL]
         if tight.size == 0:  # pragma: no cover - a bounded LP always has a positive dual

@@ -115,12 +115,14 @@ def best_pooled_coalition(
     required: Sequence[int] = (),
     excluded: Sequence[int] = (),
     max_size: int | None = None,
+    forbidden: Sequence[Sequence[int]] = (),
     time_limit: float = 60.0,
 ) -> tuple[float, tuple[int, ...]]:
     """max over S with |S| ≥ 2 of Σ_{i∈S} gains_i − c(S), and the S reaching it (MILP).
 
     With gains = x this is the core test; with gains = c({i}) it is the coalition that
-    saves most. Raises SolverFailed when no coalition of two or more is feasible.
+    saves most. Coalitions in `forbidden` are excluded (one no-good cut each). Raises
+    SolverFailed when no coalition of two or more is feasible.
     """
     n = game.n
     service = game.service
@@ -149,6 +151,12 @@ def best_pooled_coalition(
         rows.append(LinearConstraint(managers, lb=0, ub=np.inf))
     size = np.concatenate([np.ones(n), [0, 0]])
     rows.append(LinearConstraint(size, lb=2, ub=np.inf if max_size is None else max_size))
+    for coalition in forbidden:
+        # Σ_{i∈S0} z_i − Σ_{i∉S0} z_i ≤ |S0| − 1: any z but S0's own.
+        cut = -np.ones(n + 2)
+        cut[list(coalition)] = 1.0
+        cut[n:] = 0.0
+        rows.append(LinearConstraint(cut, lb=-np.inf, ub=len(coalition) - 1))
     lower = np.zeros(n + 2)
     upper = np.ones(n + 2)
     lower[n] = service.min_level

@@ -1,0 +1,128 @@
+"""The most violated coalitions of the pooled-service game, by dynamic programming.
+
+In the pooled-service game c(S) = F(W(S)) + Σ_{i∈S} v_i for |S| ≥ 2: the cost depends on
+a coalition only through its summed integer workload W(S) and per-member terms. So for
+gains g (an allocation x in the core test),
+
+    max_{|S|≥2} g(S) − c(S) = max_W [ K(W) − F(W) ],   K(W) = max_{|S|≥2, W(S)=W} Σ_{i∈S} a_i,
+
+with a_i = g_i − v_i: a knapsack with exact capacity, solved for every W at once by a
+dynamic programme over the members (O(n · ΣW), vectorised). The states also record
+whether the coalition has fewer than two members, and whether it is the whole set N (to
+exclude N when asked). Each workload W gives its own best coalition, so one pass yields
+several violated coalitions of distinct workloads: the `limit` best are returned, which
+is what constraint generation wants. Exact in floating point, with no solver; used when
+n · ΣW is at most MAX_CELLS, the MILP (`best_pooled_coalition`) otherwise.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mutualis.engine.games.model import FloatArray, PooledServiceGame
+
+MAX_CELLS = 60_000_000
+"""n · (ΣW + 1) above which the programme's choice table (int8) is too big: use the MILP."""
+
+_NOT_TAKEN, _FROM_SMALLER, _FROM_SAME, _FROM_ALL = 0, 1, 2, 3
+
+
+def dynamic_programme_fits(game: PooledServiceGame) -> bool:
+    """True when the dynamic programme's tables stay within MAX_CELLS."""
+    return game.n * (int(game.workloads.sum()) + 1) <= MAX_CELLS
+
+
+def _shift(values: FloatArray, by: int) -> FloatArray:
+    if by == 0:
+        return values
+    shifted = np.full_like(values, -np.inf)
+    shifted[by:] = values[:-by]
+    return shifted
+
+
+def violated_coalitions(
+    game: PooledServiceGame,
+    gains: FloatArray,
+    *,
+    above: float = -np.inf,
+    allow_grand: bool = True,
+    limit: int = 1,
+) -> list[tuple[float, tuple[int, ...]]]:
+    """Up to `limit` coalitions S (|S| ≥ 2, distinct workloads) with g(S) − c(S) > above.
+
+    Sorted by decreasing g(S) − c(S); the first is max_{|S|≥2} g(S) − c(S) (over S ≠ N
+    when `allow_grand` is False). Empty when no coalition exceeds `above`.
+    """
+    n = game.n
+    workloads = [int(w) for w in game.workloads]
+    total = sum(workloads)
+    size = total + 1
+    weights = np.asarray(gains, dtype=np.float64) - game.own_costs
+    # best[c][W]: best Σ a over coalitions of the members seen so far, with min(|S|, 2) = c,
+    # workload W, and at least one member left out; the "all in" prefix is tracked apart.
+    best = [np.full(size, -np.inf) for _ in range(3)]
+    choice = np.zeros((n, 3, size), dtype=np.int8)
+    prefix_value = 0.0
+    prefix_load = 0
+    for i in range(n):
+        w, a = workloads[i], float(weights[i])
+        count = min(i, 2)
+        new = []
+        for c in range(3):
+            candidate = best[c].copy()
+            source = np.zeros(size, dtype=np.int8)
+            if c >= 1:
+                taken = _shift(best[c - 1], w) + a
+                better = taken > candidate
+                candidate[better] = taken[better]
+                source[better] = _FROM_SMALLER
+            if c == 2:
+                taken = _shift(best[2], w) + a
+                better = taken > candidate
+                candidate[better] = taken[better]
+                source[better] = _FROM_SAME
+            if c == count and prefix_value > candidate[prefix_load]:
+                candidate[prefix_load] = prefix_value
+                source[prefix_load] = _FROM_ALL
+            choice[i, c] = source
+            new.append(candidate)
+        best = new
+        prefix_value += a
+        prefix_load += w
+    levels = game.service.costs(np.arange(size, dtype=np.int64))
+    excess = best[2] - levels
+    grand_excess = -np.inf
+    if allow_grand and n >= 2:
+        grand_excess = prefix_value - float(levels[total])
+        if grand_excess > excess[total]:
+            excess[total] = grand_excess
+    order = np.argsort(-excess, kind="stable")[:limit]
+    found: list[tuple[float, tuple[int, ...]]] = []
+    for load in order:
+        value = float(excess[load])
+        if not value > above or not np.isfinite(value):
+            break
+        if int(load) == total and value == grand_excess:
+            found.append((value, tuple(range(n))))
+            continue
+        found.append((value, _trace(choice, workloads, int(load))))
+    return found
+
+
+def _trace(choice: np.ndarray, workloads: list[int], load: int) -> tuple[int, ...]:
+    members: list[int] = []
+    c = 2
+    for i in range(len(workloads) - 1, -1, -1):
+        source = int(choice[i, c, load])
+        if source == _FROM_ALL:
+            members.extend(range(i))
+            break
+        if source == _NOT_TAKEN:
+            continue
+        members.append(i)
+        load -= workloads[i]
+        if source == _FROM_SMALLER:
+            c -= 1
+            if c == 0:
+                break
+    return tuple(sorted(members))
