@@ -1,39 +1,43 @@
 """The only door from `operations` to the engine's arithmetic (pure: no database).
 
 Services gather plain values from the database, call these functions and store what
-they return. Everything that computes a figure for the decree (unit cost, amounts due,
-regularisation) or for the attribution de compensation goes through here, so that the
-engine's dedicated functions can replace the bodies below without touching the callers.
+they return:
+
+- the unit cost of the year is determined by `engine.unit_cost.determine_unit_cost`
+  (eligibility and reasons, budget-primitif adjustments, forecast units, full precision,
+  notification deadline), citing the article of the service's legal form
+  (`engine.legal`);
+- statements are notified unit cost × actual units through `engine.unit_cost.bill`;
+- the regularisation on actual cost is `engine.unit_cost.regularise_on_actual_cost`, a
+  clause of the convention;
+- deductions from the attribution de compensation, their twelfths and the year-end
+  balance come from `engine.compensation`.
 """
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from mutualis.engine.compensation import ACBalance, ACDeduction, ac_balance, ac_deduction
 from mutualis.engine.explain import Explanation, Step
+from mutualis.engine.legal import legal_basis, unit_cost_reference
 from mutualis.engine.money import (
     ZERO,
     D,
     allocate,
     format_euros,
     format_number,
-    instalments,
     to_cents,
 )
 from mutualis.engine.reimbursement import (
-    REFERENCE,
     ChargeCategory,
-    ChargeLine,
     Frequency,
-    Reimbursement,
-    UnitLine,
-    compute_reimbursement,
     instalment_schedule,
     period_label,
-    regularise,
 )
 from mutualis.engine.tariffs import (
     Band,
@@ -49,36 +53,96 @@ from mutualis.engine.tariffs import (
     TariffResult,
     prorate_by_month,
 )
+from mutualis.engine.unit_cost import (
+    AccountCharge,
+    BudgetAdjustment,
+    ClauseRegularisation,
+    Notification,
+    Statement,
+    UnitCostDetermination,
+    Usage,
+    bill,
+    determine_unit_cost,
+    first_year_notification,
+    regularise_on_actual_cost,
+    yearly_notification,
+)
 
-UNIT_COST_PLACES = 6
 OWN_USE = "STRUCTURE"
-AC_REFERENCE = "CGI art. 1609 nonies C ; CGCT art. L.5211-4-2"
+RENEWAL_YEARS = frozenset({2026, 2032})
+"""Years the municipal councils are renewed: the L.1612-2 budget date is 30 April."""
+DEFAULT_CLAUSE = "clause de régularisation sur le coût réel de la convention"
 
 __all__ = [
+    "AccountCharge",
+    "BudgetAdjustment",
     "ChargeCategory",
-    "ChargeLine",
     "Frequency",
-    "Reimbursement",
+    "UnitCostDetermination",
+    "Usage",
     "instalment_schedule",
     "period_label",
 ]
 
 
-def budget_deadline(year: int) -> date:
-    """The budget date of CGCT L.1612-2 (15 April; 30 April in a council-renewal year)."""
-    return date(year, 4, 30) if year in (2026, 2032) else date(year, 4, 15)
+# --- the unit cost of the year (D.5211-16 / R.5111-1) ---------------------------------
 
 
-def determine_unit_cost(
-    charges: Sequence[ChargeLine],
-    forecast: Sequence[UnitLine],
+def notification(
+    year: int, notified_on: date | None, *, signed_on: date | None = None
+) -> Notification:
+    """First year of the convention (signed in `year`): signature + 3 months; else the
+    L.1612-2 budget date (30 April in a council-renewal year)."""
+    if signed_on is not None and signed_on.year == year:
+        return first_year_notification(signed_on, notified_on)
+    return yearly_notification(year, notified_on, renewal_year=year in RENEWAL_YEARS)
+
+
+def budget_deadline(year: int, *, signed_on: date | None = None) -> date:
+    return notification(year, None, signed_on=signed_on).deadline
+
+
+def cost_reference(form: str, billing_mode: str) -> str:
+    """The article the unit cost cites for this legal form (`engine.legal`).
+
+    Unit cost or AC deduction: D.5211-16 or R.5111-1 by law, or D.5211-16 as the
+    convention's contractual choice (service commun, prestation); any other form is
+    refused (InvalidParameter, French). Key: the form's own texts."""
+    if billing_mode == "key":
+        basis = legal_basis(form)
+        return basis.unit_cost or f"{basis.citation} ; {' ; '.join(basis.financial)}"
+    return unit_cost_reference(form, contractual_choice=True)
+
+
+def determine(
+    charges: Sequence[AccountCharge],
+    adjustments: Sequence[BudgetAdjustment],
+    forecast_units: Decimal,
     *,
+    year: int,
+    accounts_year: int,
+    notified_on: date | None,
+    provider: str,
     unit_label: str,
-) -> Reimbursement:
-    """Unit cost = eligible charges (CA + BP adjustments) / forecast units (D.5211-16)."""
-    return compute_reimbursement(
-        charges, forecast, unit_label=unit_label, unit_cost_places=UNIT_COST_PLACES
+    form: str,
+    billing_mode: str,
+    signed_on: date | None = None,
+) -> UnitCostDetermination:
+    """The engine's determination; raises EngineError (French, naming the field)."""
+    return determine_unit_cost(
+        charges,
+        forecast_units,
+        year=year,
+        accounts_year=accounts_year,
+        notification=notification(year, notified_on, signed_on=signed_on),
+        adjustments=adjustments,
+        provider=provider,
+        unit_label=unit_label,
+        reference=cost_reference(form, billing_mode),
     )
+
+
+# --- statements: notified unit cost × actual units -----------------------------------
 
 
 @dataclass(frozen=True)
@@ -87,35 +151,107 @@ class Due:
     units: Decimal
     amount: Decimal
     formula: str
-    explanation: Explanation
+    explanation: dict[str, object]
 
 
-def amount_due(unit_cost: Decimal, units: Decimal, unit_label: str, period: str) -> Due:
-    """amount = round(notified unit cost × actual units, 0,01 €) (CGCT D.5211-16)."""
-    amount = to_cents(D(unit_cost) * D(units))
-    singular = unit_label[:-1] if unit_label.endswith("s") else unit_label
-    formula = (
-        f"{format_number(unit_cost, 2 if D(unit_cost) == to_cents(unit_cost) else 4)} "
-        f"€/{singular} × {format_number(units)} {unit_label}"
+def _bill(
+    determination: UnitCostDetermination,
+    usage: Sequence[Usage],
+    period: str,
+    periodicity_months: int = 12,
+) -> Statement | None:
+    if not usage:
+        return None
+    return bill(determination, usage, period=period, periodicity_months=periodicity_months)
+
+
+def period_dues(
+    determination: UnitCostDetermination,
+    to_date: Sequence[Usage],
+    earlier: Mapping[str, Decimal],
+    *,
+    period: str,
+    periodicity_months: int,
+) -> dict[str, Due]:
+    """Per member, the period's due: the period's statement (`bill`: notified unit cost ×
+    units of the period) with each amount taken as bill(units to date) − bill(units
+    before), so that the periods of a year add up to bill(yearly units) to the cent."""
+    before_usage = [
+        Usage(u.code, u.name, earlier.get(u.code, ZERO)) for u in to_date if u.code in earlier
+    ]
+    cumulative = _bill(determination, to_date, period, periodicity_months)
+    before = _bill(determination, before_usage, period, periodicity_months)
+    usage = [
+        Usage(u.code, u.name, D(u.units) - earlier.get(u.code, ZERO))
+        for u in to_date
+        if D(u.units) - earlier.get(u.code, ZERO)
+    ]
+    statement = _bill(determination, usage, period, periodicity_months)
+    if statement is None or cumulative is None:
+        return {}
+    dues = {}
+    for line in statement.lines:
+        prior = before.amounts.get(line.code, ZERO) if before else ZERO
+        amount = cumulative.amounts[line.code] - prior
+        explanation = statement.explain_member(line.code)
+        if amount != line.amount:
+            explanation = Explanation(
+                explanation.title,
+                (
+                    *explanation.steps,
+                    Step(
+                        "Arrondi cumulé sur l'année",
+                        f"montant à date {format_euros(cumulative.amounts[line.code])} − "
+                        f"montant des périodes précédentes {format_euros(prior)}",
+                        format_euros(amount),
+                    ),
+                ),
+            )
+        dues[line.code] = Due(line.code, line.units, amount, line.formula, explanation.as_dict())
+    return dues
+
+
+def due(
+    determination: UnitCostDetermination, usage: Usage, *, period: str
+) -> Due:
+    """One member's notified unit cost × units (`bill`), e.g. for a corrective line."""
+    statement = bill(determination, [usage], period=period)
+    line = statement.line(usage.code)
+    return Due(
+        line.code,
+        line.units,
+        line.amount,
+        line.formula,
+        statement.explain_member(usage.code).as_dict(),
     )
-    explanation = Explanation(
-        f"Remboursement — {period}",
-        (
-            Step("Coût unitaire notifié", result=f"{format_number(unit_cost)} €/{singular}"),
-            Step("Unités constatées", result=f"{format_number(units)} {unit_label}"),
-            Step("Montant dû", formula, format_euros(amount), REFERENCE),
-        ),
-    )
-    return Due("", D(units), amount, formula, explanation)
+
+
+def rate_due(rate: Decimal, units: Decimal, unit_label: str, period: str) -> Due:
+    """A line outside the decree (key instalment): amount = rate × quantity, to the cent."""
+    amount = to_cents(D(rate) * D(units))
+    formula = f"{format_number(rate, 2)} € × {format_number(units)} {unit_label}".strip()
+    explanation = Explanation(period, (Step("Montant", formula, format_euros(amount)),))
+    return Due("", D(units), amount, formula, explanation.as_dict())
 
 
 def provisional_instalments(
-    unit_cost: Decimal, forecast_units: Decimal, frequency: Frequency, year: int
+    determination: UnitCostDetermination, usage: Usage, frequency: Frequency, year: int
 ) -> tuple[Decimal, tuple[Decimal, ...], Explanation]:
-    """Provisional call: unit cost × forecast units, cut into the convention's instalments."""
-    yearly = to_cents(D(unit_cost) * D(forecast_units))
+    """Provisional call: `bill` of notified unit cost × forecast units, cut into the
+    convention's instalments (they add up to it to the cent)."""
+    statement = bill(
+        determination,
+        [usage],
+        period=f"appel provisionnel {year}",
+        periodicity_months=12 // frequency.periods,
+    )
+    yearly = statement.amounts[usage.code]
     schedule = instalment_schedule(yearly, frequency, year)
-    return yearly, tuple(i.amount for i in schedule.instalments), schedule.explain()
+    explanation = Explanation(
+        f"Appel provisionnel {year} — {usage.name}",
+        (*statement.explain_member(usage.code).steps, *schedule.explain().steps),
+    )
+    return yearly, tuple(i.amount for i in schedule.instalments), explanation
 
 
 def key_shares(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Decimal]:
@@ -123,24 +259,38 @@ def key_shares(total: Decimal, weights: Mapping[str, Decimal]) -> dict[str, Deci
     return allocate(total, weights)
 
 
+def eligible_cost(charges: Sequence[AccountCharge]) -> Decimal:
+    """Σ of the retained charges of a compte administratif (engine eligibility rule)."""
+    return sum((to_cents(c.amount) for c in charges if c.included), ZERO)
+
+
 def contractual_regularisation(
-    actual_charges: Sequence[ChargeLine],
-    actual_units: Sequence[UnitLine],
-    billed: Mapping[str, Decimal],
+    determination: UnitCostDetermination,
+    usage: Sequence[Usage],
+    actual_charges: Sequence[AccountCharge],
     *,
-    unit_label: str,
-) -> tuple[Reimbursement, dict[str, Decimal], Explanation]:
-    """Regularisation on actual cost — a contractual clause, not the decree."""
-    actual = compute_reimbursement(
-        actual_charges, actual_units, unit_label=unit_label, unit_cost_places=UNIT_COST_PLACES
+    year: int,
+    clause: str = "",
+) -> ClauseRegularisation:
+    """Regularisation on actual cost under the convention's clause (never the decree):
+    due at actual cost / actual units − billed at the notified unit cost (`bill`)."""
+    statement = bill(determination, usage, period=f"Année {year}")
+    return regularise_on_actual_cost(
+        statement, eligible_cost(actual_charges), clause=clause or DEFAULT_CLAUSE
     )
-    result = regularise(actual, billed)
-    explanation = result.explain()
-    explanation = Explanation(
-        "Régularisation contractuelle sur le coût réel (clause de la convention, hors décret)",
-        explanation.steps,
-    )
-    return actual, result.amounts, explanation
+
+
+# --- attribution de compensation (CGI 1609 nonies C) ---------------------------------
+
+
+@dataclass(frozen=True)
+class AcService:
+    """A service commun charged on the AC: its notified cost and its members' units."""
+
+    convention: str
+    determination: UnitCostDetermination
+    forecast: tuple[Usage, ...]
+    actual: tuple[Usage, ...]
 
 
 @dataclass(frozen=True)
@@ -155,46 +305,90 @@ class AcDeduction:
     explanation: Explanation
 
 
-def ac_deduction(
-    code: str, ac_before: Decimal, planned: Decimal, actual: Decimal, year: int
-) -> AcDeduction:
-    """Deduction from the attribution de compensation for a service commun.
+def _ac_of_service(
+    year: int, service: AcService, attributions: Mapping[str, Decimal]
+) -> tuple[ACDeduction, ACBalance]:
+    """Forecast cost = notified unit cost × forecast units of the members (`bill`), split
+    by the forecast units (`ac_deduction`); balance on unit cost × actual units, split by
+    the actual units (`ac_balance`)."""
+    codes = sorted({u.code for u in (*service.forecast, *service.actual)})
+    names = {u.code: u.name for u in (*service.forecast, *service.actual)}
+    forecast = {code: ZERO for code in codes} | {u.code: D(u.units) for u in service.forecast}
+    actual = {code: ZERO for code in codes} | {u.code: D(u.units) for u in service.actual}
+    usage = [Usage(code, names[code], units) for code, units in forecast.items()]
+    planned = bill(service.determination, usage, period=f"prévisionnel {year}")
+    deduction = ac_deduction(
+        year,
+        planned.billed_total,
+        forecast,
+        {code: attributions.get(code, ZERO) for code in codes},
+        convention=service.convention,
+        names=names,
+        key_label="unités prévisionnelles",
+    )
+    used = [Usage(code, names[code], units) for code, units in actual.items()]
+    cost = bill(service.determination, used, period=f"Année {year}").billed_total
+    return deduction, ac_balance(deduction, cost, actual if any(actual.values()) else None)
 
-    planned (unit cost × forecast units) is withheld in twelve monthly twelfths that sum
-    to it exactly; at year end, balance = actual (unit cost × actual units) − planned;
-    AC after = AC before − actual.
-    """
-    planned = to_cents(planned)
-    actual = to_cents(actual)
-    twelfths = instalments(planned, 12)
-    balance = actual - planned
-    after = to_cents(ac_before) - actual
-    explanation = Explanation(
-        f"Imputation sur l'attribution de compensation {year}",
-        (
-            Step("Attribution de compensation avant imputation", result=format_euros(ac_before)),
-            Step(
-                "Retenue mensuelle",
-                f"{format_euros(planned)} / 12",
-                ", ".join(format_euros(t) for t in twelfths[:2]) + "…",
-                AC_REFERENCE,
+
+def ac_rows(
+    year: int,
+    services: Sequence[AcService],
+    attributions: Mapping[str, Decimal],
+    names: Mapping[str, str],
+) -> list[AcDeduction]:
+    """Per member across the services communs: AC before, deductions in twelfths, actual
+    share, year-end balance, AC after = AC before − deduction − balance."""
+    planned: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    actual: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    balance: dict[str, Decimal] = defaultdict(lambda: ZERO)
+    twelfths: dict[str, list[Decimal]] = defaultdict(lambda: [ZERO] * 12)
+    steps: dict[str, list[Step]] = defaultdict(list)
+    for service in services:
+        deduction, year_end = _ac_of_service(year, service, attributions)
+        balance_steps = year_end.explain().steps
+        for line in deduction.lines:
+            planned[line.code] += line.deduction
+            twelfths[line.code] = [a + b for a, b in zip(twelfths[line.code], line.monthly)]
+            steps[line.code].extend(deduction.explain_member(line.code).steps)
+        for row in year_end.lines:
+            actual[row.code] += row.actual
+            balance[row.code] += row.balance
+            steps[row.code].extend(
+                s for s in balance_steps if s.label.startswith(f"{row.name} ({row.code})")
+            )
+    codes = sorted(set(planned) | set(attributions), key=lambda c: (names.get(c, c), c))
+    rows = []
+    for code in codes:
+        before = to_cents(attributions.get(code, ZERO))
+        after = before - planned[code] - balance[code]
+        explanation = Explanation(
+            f"Imputation sur l'attribution de compensation {year} — {names.get(code, code)}",
+            (
+                Step("Attribution de compensation avant imputation", result=format_euros(before)),
+                *steps[code],
+                Step(
+                    "Attribution de compensation après imputation et solde",
+                    f"{format_euros(before)} − {format_euros(planned[code])} − "
+                    f"{format_euros(balance[code])}",
+                    format_euros(after),
+                    "CGI art. 1609 nonies C",
+                ),
             ),
-            Step("Coût constaté de l'année", result=format_euros(actual)),
-            Step(
-                "Solde de fin d'année",
-                f"{format_euros(actual)} − {format_euros(planned)}",
-                format_euros(balance),
-            ),
-            Step(
-                "Attribution de compensation après imputation",
-                f"{format_euros(ac_before)} − {format_euros(actual)}",
-                format_euros(after),
-            ),
-        ),
-    )
-    return AcDeduction(
-        code, to_cents(ac_before), planned, twelfths, actual, balance, after, explanation
-    )
+        )
+        rows.append(
+            AcDeduction(
+                names.get(code, code),
+                before,
+                planned[code],
+                tuple(twelfths[code]),
+                actual[code],
+                balance[code],
+                after,
+                explanation,
+            )
+        )
+    return rows
 
 
 @dataclass(frozen=True)

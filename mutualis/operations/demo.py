@@ -53,6 +53,7 @@ def create_sample_operations(body: PoolingBody, year: int = SAMPLE_YEAR) -> Shar
         unit_label="actes",
         frequency=Frequency.QUARTERLY.value,
         regularisation_clause=True,
+        regularisation_reference="article 7 de la convention (exemple)",
         imputation="70846",
         is_sample=True,
     )
@@ -75,6 +76,7 @@ def create_sample_operations(body: PoolingBody, year: int = SAMPLE_YEAR) -> Shar
             label=label,
             amount=Decimal(amount),
             eligible=eligible,
+            reason="avancements d'échelon votés au budget primitif" if source == "budget" else "",
         )
     forecasts = {}
     for member in members:

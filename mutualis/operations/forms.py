@@ -29,6 +29,7 @@ class ServiceForm(forms.ModelForm):
             "unit_label",
             "frequency",
             "regularisation_clause",
+            "regularisation_reference",
             "imputation",
         ]
 
@@ -69,7 +70,7 @@ class ParticipationForm(forms.Form):
 class ChargeForm(forms.ModelForm):
     class Meta:
         model = ChargeLine
-        fields = ["source", "category", "label", "amount", "eligible"]
+        fields = ["source", "category", "label", "amount", "eligible", "reason"]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

@@ -93,6 +93,12 @@ class SharedService(models.Model):
         default=False,
         help_text=_("La convention prévoit une régularisation sur les charges réelles."),
     )
+    regularisation_reference = models.CharField(
+        _("article de la clause de régularisation"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ex. « article 7 de la convention » ; cité dans l'explication."),
+    )
     imputation = models.CharField(
         _("imputation comptable"), max_length=40, blank=True, help_text=_("Ex. 70846")
     )
@@ -216,6 +222,15 @@ class ChargeLine(models.Model):
     label = models.CharField(_("libellé"), max_length=200)
     amount = models.DecimalField(_("montant"), **MONEY)
     eligible = models.BooleanField(_("éligible"), default=True)
+    reason = models.CharField(
+        _("motif"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Obligatoire pour un ajustement du budget primitif et pour retenir une charge "
+            "« autre »."
+        ),
+    )
     history = HistoricalRecords()
 
     class Meta:

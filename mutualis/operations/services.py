@@ -7,7 +7,6 @@ Domain refusals raise `OperationsError` (French message); bulk input collects ev
 from __future__ import annotations
 
 import calendar
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -16,17 +15,20 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.engine.errors import EngineError
 from mutualis.engine.money import ZERO, D, format_euros, format_number
 from mutualis.engine.reimbursement import ChargeCategory
-from mutualis.engine.reimbursement import ChargeLine as EngineCharge
-from mutualis.engine.reimbursement import UnitLine as EngineUnits
 from mutualis.operations import analysis
-from mutualis.operations.analysis import Frequency
+from mutualis.operations.analysis import (
+    AccountCharge,
+    BudgetAdjustment,
+    Frequency,
+    UnitCostDetermination,
+    Usage,
+)
 from mutualis.operations.models import (
     AcBase,
     Catalogue,
@@ -106,10 +108,33 @@ def add_charge(
     label: str,
     amount: Decimal,
     eligible: bool = True,
+    reason: str = "",
 ) -> ChargeLine:
+    """A charge of the accounts or a budget-primitif adjustment. The engine's rules are
+    checked here so that nothing is stored when refused: an « autre » charge retained
+    needs a reason; an adjustment always does (CGCT D.5211-16)."""
     _ensure_open(notice)
     if source == ChargeLine.Source.ACCOUNTS and amount < 0:
         raise OperationsError(_("Une charge du compte administratif ne peut pas être négative."))
+    reason = reason.strip()
+    if source == ChargeLine.Source.BUDGET and not reason:
+        raise OperationsError(
+            _("Motif : un ajustement du budget primitif doit être motivé (« %(l)s »).")
+            % {"l": label}
+        )
+    if (
+        source == ChargeLine.Source.ACCOUNTS
+        and eligible
+        and category == ChargeCategory.OTHER
+        and not reason
+    ):
+        raise OperationsError(
+            _(
+                "Motif : une charge de catégorie « autre » ne peut être retenue qu'avec un "
+                "motif (« %(l)s »)."
+            )
+            % {"l": label}
+        )
     return ChargeLine.objects.create(
         notice=notice,
         source=source,
@@ -117,6 +142,7 @@ def add_charge(
         label=label,
         amount=amount,
         eligible=eligible,
+        reason=reason,
     )
 
 
@@ -137,54 +163,57 @@ def set_own_use(notice: UnitCostNotice, units: Decimal) -> None:
     notice.save()
 
 
-def _engine_charges(notice: UnitCostNotice) -> list[EngineCharge]:
-    """Accounts lines as they are; budget adjustments may lower a category (negative line),
-    so they are netted into their category before the engine sees them."""
-    lines = list(notice.charges.all())
-    result = [
-        EngineCharge(ChargeCategory(c.category), c.label, c.amount, c.eligible)
-        for c in lines
+def _engine_charges(
+    charges: Sequence[ChargeLine],
+) -> tuple[list[AccountCharge], list[BudgetAdjustment]]:
+    """The notice's lines as the engine's charges of the accounts and signed adjustments."""
+    accounts = [
+        AccountCharge(c.label, c.amount, ChargeCategory(c.category), c.eligible, c.reason)
+        for c in charges
         if c.source == ChargeLine.Source.ACCOUNTS
     ]
-    adjustments: dict[tuple[str, bool], Decimal] = defaultdict(lambda: ZERO)
-    for c in lines:
-        if c.source == ChargeLine.Source.BUDGET:
-            adjustments[(c.category, c.eligible)] += c.amount
-    for (category, eligible), amount in sorted(adjustments.items()):
-        if amount == 0:
-            continue
-        if amount < 0:
-            base = sum(
-                (r.amount for r in result if r.category == category and r.eligible == eligible),
-                ZERO,
-            )
-            if base + amount < 0:
-                raise OperationsError(
-                    _("Les ajustements du budget primitif rendent la catégorie « %(c)s » négative.")
-                    % {"c": ChargeCategory(category).label}
-                )
-            result = [r for r in result if not (r.category == category and r.eligible == eligible)]
-            result.append(
-                EngineCharge(
-                    ChargeCategory(category),
-                    f"{ChargeCategory(category).label} (CA ajusté du BP)",
-                    base + amount,
-                    eligible,
-                )
-            )
-        else:
-            result.append(
-                EngineCharge(
-                    ChargeCategory(category), "Ajustement du budget primitif", amount, eligible
-                )
-            )
-    return result
+    adjustments = [
+        BudgetAdjustment(c.label, c.amount, c.reason, ChargeCategory(c.category))
+        for c in charges
+        if c.source == ChargeLine.Source.BUDGET
+    ]
+    return accounts, adjustments
+
+
+def determination_of(notice: UnitCostNotice) -> UnitCostDetermination:
+    """The engine's unit-cost determination of the notice, at full precision.
+
+    Recomputed from the notice's stored inputs, frozen once notified, so every statement
+    bills the exact notified unit cost (the stored `unit_cost` is its 6-decimal display)."""
+    service = notice.service
+    accounts, adjustments = _engine_charges(list(notice.charges.all()))
+    forecast = sum((f.units for f in notice.forecasts.all()), ZERO) + notice.own_use_units
+    try:
+        return analysis.determine(
+            accounts,
+            adjustments,
+            forecast,
+            year=notice.year,
+            accounts_year=notice.accounts_year,
+            notified_on=notice.notified_on,
+            provider=service.pooling_body.name,
+            unit_label=service.unit_label,
+            form=service.legal_form,
+            billing_mode=service.billing_mode,
+        )
+    except EngineError as exc:
+        raise OperationsError(str(exc)) from exc
 
 
 @transaction.atomic
 def compute_unit_cost(notice: UnitCostNotice) -> UnitCostNotice:
-    """Unit cost = eligible charges (CA + BP adjustments) / forecast units."""
+    """Unit cost = (eligible charges of the accounts + BP adjustments) / forecast units,
+    determined by the engine (`engine.unit_cost.determine_unit_cost`)."""
     _ensure_open(notice)
+    return _determine(notice)
+
+
+def _determine(notice: UnitCostNotice) -> UnitCostNotice:
     if not notice.charges.filter(source=ChargeLine.Source.ACCOUNTS).exists():
         raise OperationsError(
             _(
@@ -193,28 +222,15 @@ def compute_unit_cost(notice: UnitCostNotice) -> UnitCostNotice:
             )
             % {"accounts": notice.accounts_year, "year": notice.year}
         )
-    forecast = [
-        EngineUnits(f.member.code, f.member.name, f.units)
-        for f in notice.forecasts.select_related("member")
-    ]
-    if notice.own_use_units:
-        forecast.append(
-            EngineUnits(
-                analysis.OWN_USE,
-                _("Usage propre de la structure"),
-                notice.own_use_units,
-                own_use=True,
-            )
-        )
-    try:
-        result = analysis.determine_unit_cost(
-            _engine_charges(notice), forecast, unit_label=notice.service.unit_label
-        )
-    except EngineError as exc:
-        raise OperationsError(str(exc)) from exc
-    notice.unit_cost = result.unit_cost
-    notice.eligible_amount = result.eligible_total
-    notice.forecast_units = result.total_units
+    return _store_determination(notice)
+
+
+def _store_determination(notice: UnitCostNotice) -> UnitCostNotice:
+    result = determination_of(notice)
+    notice.unit_cost = round(result.unit_cost, 6)
+    notice.eligible_amount = result.cost_base
+    notice.forecast_units = result.forecast_units
+    notice.deadline_on = result.notification.deadline
     notice.explanation = result.explain().as_dict()
     notice.save()
     return notice
@@ -222,12 +238,15 @@ def compute_unit_cost(notice: UnitCostNotice) -> UnitCostNotice:
 
 @transaction.atomic
 def notify_unit_cost(notice: UnitCostNotice, notified_on: date) -> UnitCostNotice:
-    """Compute and notify; the caller warns when `notice.is_late` (after the budget date)."""
-    compute_unit_cost(notice)
+    """Compute and notify; the caller warns when `notice.is_late` (after the deadline).
+    The engine's explanation carries the deadline and, when late, its warning."""
+    _ensure_open(notice)
     notice.notified_on = notified_on
-    if notice.deadline_on is None:
-        notice.deadline_on = analysis.budget_deadline(notice.year)
-    notice.save()
+    try:
+        _determine(notice)
+    except OperationsError:
+        notice.notified_on = None
+        raise
     return notice
 
 
@@ -420,44 +439,41 @@ def _unit_cost_lines(
     index: int,
     drafts: dict[int, Draft],
 ) -> None:
-    """amount of the period = round(uc × units to date) − round(uc × units before):
-    the periods of a year add up to round(uc × yearly units), to the cent."""
+    """Notified unit cost × actual units of the period (`engine.unit_cost.bill`); each
+    amount is bill(units to date) − bill(units before), so the periods of a year add up
+    to bill(yearly units), to the cent."""
     months = analysis.months_of_period(frequency, index)
     before = tuple(range(1, months[0]))
     to_date = units_by_member(service, year, before + months)
     earlier = units_by_member(service, year, before) if before else {}
     start, end, label = period_bounds(year, frequency, index)
-    assert notice.unit_cost is not None  # noqa: S101 - callers check is_notified
-    for participation in participations_in(service, start, end):
-        member = participation.member
-        units = to_date.get(member.pk, ZERO) - earlier.get(member.pk, ZERO)
-        if not units:
-            continue  # nothing used this period: no line, no zero title
-        due = analysis.amount_due(notice.unit_cost, units, service.unit_label, label)
-        amount = (
-            analysis.amount_due(notice.unit_cost, to_date.get(member.pk, ZERO), "", label).amount
-            - analysis.amount_due(notice.unit_cost, earlier.get(member.pk, ZERO), "", label).amount
+    members = {p.member.code: p.member for p in participations_in(service, start, end)}
+    codes = {m.pk: code for code, m in members.items()}
+    usage = [
+        Usage(code, m.name, to_date.get(m.pk, ZERO)) for code, m in sorted(members.items())
+    ]
+    try:
+        dues = analysis.period_dues(
+            determination_of(notice),
+            usage,
+            {codes[pk]: units for pk, units in earlier.items() if pk in codes},
+            period=label,
+            periodicity_months=12 // frequency.periods,
         )
-        explanation = due.explanation.as_dict()
-        if amount != due.amount:
-            explanation["steps"].append(  # type: ignore[attr-defined]
-                {
-                    "label": "Arrondi cumulé sur l'année",
-                    "formula": "montant à date − montant des périodes précédentes",
-                    "result": format_euros(amount),
-                    "reference": "",
-                }
-            )
+    except EngineError as exc:
+        raise OperationsError(str(exc)) from exc
+    for code, due in dues.items():  # nothing used this period: no line, no zero title
+        member = members[code]
         drafts.setdefault(member.pk, Draft(member, [])).lines.append(
             StatementLine(
                 service=service,
                 label=f"{service.name} — {label}",
-                quantity=units,
+                quantity=due.units,
                 unit_label=service.unit_label,
                 rate=notice.unit_cost,
-                amount=amount,
+                amount=due.amount,
                 formula=due.formula,
-                explanation=explanation,
+                explanation=due.explanation,
                 imputation=service.imputation,
             )
         )
@@ -704,11 +720,16 @@ def generate_provisional(
             % {"i": index, "f": frequency.value}
         )
     start, end, label = period_bounds(year, frequency, index)
+    determination = determination_of(notice)
     created = []
     for forecast in notice.forecasts.select_related("member").order_by("member__insee_code"):
-        yearly, parts, explanation = analysis.provisional_instalments(
-            notice.unit_cost, forecast.units, frequency, year
-        )
+        member = forecast.member
+        try:
+            yearly, parts, explanation = analysis.provisional_instalments(
+                determination, Usage(member.code, member.name, forecast.units), frequency, year
+            )
+        except EngineError as exc:
+            raise OperationsError(str(exc)) from exc
         line = StatementLine(
             service=service,
             label=f"{service.name} — {_('appel provisionnel')} {label}",
@@ -739,8 +760,9 @@ def generate_provisional(
 
 @transaction.atomic
 def regularise_on_actual_cost(service: SharedService, year: int) -> list[Statement]:
-    """Contractual regularisation: actual cost of `year` (the CA of `year`, entered on the
-    notice of year + 1) × actual units − what the year's statements billed."""
+    """Contractual regularisation (`engine.unit_cost.regularise_on_actual_cost`): the
+    eligible actual cost of `year` (the CA of `year`, entered on the notice of year + 1) /
+    actual units × the member's units − notified unit cost × its units (`bill`)."""
     if not service.regularisation_clause:
         raise OperationsError(
             _("La convention de ce service ne prévoit pas de régularisation sur le coût réel.")
@@ -751,51 +773,48 @@ def regularise_on_actual_cost(service: SharedService, year: int) -> list[Stateme
         or not actual_notice.charges.filter(source=ChargeLine.Source.ACCOUNTS).exists()
     ):
         raise OperationsError(_("Le compte administratif %(y)s n'est pas saisi.") % {"y": year})
+    notice = service.notices.filter(year=year).first()
+    if notice is None or not notice.is_notified:
+        raise OperationsError(_("Le coût unitaire %(y)s n'est pas notifié.") % {"y": year})
     units = units_by_member(service, year, tuple(range(1, 13)))
     members = {
         p.member.pk: p.member
         for p in participations_in(service, date(year, 1, 1), date(year, 12, 31))
     }
-    billed_rows = (
-        StatementLine.objects.filter(
-            service=service, statement__year=year, statement__status__in=["issued", "paid"]
-        )
-        .exclude(statement__kind=Statement.Kind.REGULARISATION)
-        .values("statement__member_id")
-        .annotate(total=Sum("amount"))
+    usage = [Usage(m.code, m.name, units.get(pk, ZERO)) for pk, m in members.items()]
+    accounts, _adjustments = _engine_charges(
+        list(actual_notice.charges.filter(source=ChargeLine.Source.ACCOUNTS))
     )
-    billed = {
-        members[r["statement__member_id"]].code: r["total"]
-        for r in billed_rows
-        if r["statement__member_id"] in members
-    }
-    unit_lines = [EngineUnits(m.code, m.name, units.get(pk, ZERO)) for pk, m in members.items()]
     try:
-        actual, amounts, explanation = analysis.contractual_regularisation(
-            [
-                EngineCharge(ChargeCategory(c.category), c.label, c.amount, c.eligible)
-                for c in actual_notice.charges.filter(source=ChargeLine.Source.ACCOUNTS)
-            ],
-            unit_lines,
-            billed,
-            unit_label=service.unit_label,
+        result = analysis.contractual_regularisation(
+            determination_of(notice),
+            usage,
+            accounts,
+            year=year,
+            clause=service.regularisation_reference,
         )
     except EngineError as exc:
         raise OperationsError(str(exc)) from exc
+    lines_by_code = {line.code: line for line in result.lines}
+    explanation = result.explain()
     start, end = date(year, 1, 1), date(year, 12, 31)
     label = _("Régularisation contractuelle %(y)s") % {"y": year}
     created = []
     for member in sorted(members.values(), key=lambda m: m.code):
-        amount = amounts.get(member.code, ZERO)
+        regularisation = lines_by_code[member.code]
         line = StatementLine(
             service=service,
             label=f"{service.name} — {label} ({_('clause de la convention, hors décret')})",
             quantity=units.get(member.pk, ZERO),
             unit_label=service.unit_label,
-            rate=actual.unit_cost,
-            amount=amount,
-            formula=_("coût réel dû − déjà facturé %(b)s")
-            % {"b": format_euros(billed.get(member.code, ZERO))},
+            rate=round(result.actual_unit_cost, 6),
+            amount=regularisation.regularisation,
+            formula=_("%(f)s = %(due)s − déjà facturé au coût notifié %(b)s")
+            % {
+                "f": regularisation.formula,
+                "due": format_euros(regularisation.due),
+                "b": format_euros(regularisation.billed),
+            },
             explanation=explanation.as_dict(),
             imputation=service.imputation,
         )
@@ -870,6 +889,28 @@ def delete_draft(statement: Statement) -> None:
     statement.delete()
 
 
+def _corrected_due(statement: Statement, line: StatementLine, usage: Usage) -> analysis.Due:
+    """A decree line is re-billed at the exact notified unit cost (`bill`); another line
+    (a key instalment) at its rate × quantity."""
+    service = line.service
+    if (
+        statement.kind in (Statement.Kind.PERIODIC, Statement.Kind.CORRECTIVE)
+        and service is not None
+        and service.billing_mode == SharedService.BillingMode.UNIT_COST
+    ):
+        notice = service.notices.filter(year=statement.year).first()
+        if notice is not None and notice.is_notified:
+            try:
+                return analysis.due(
+                    determination_of(notice), usage, period=statement.period_label
+                )
+            except EngineError as exc:
+                raise OperationsError(str(exc)) from exc
+    return analysis.rate_due(
+        line.rate, usage.units, line.unit_label or "unités", statement.period_label
+    )
+
+
 @transaction.atomic
 def correct_statement(
     statement: Statement, corrected: dict[int, Decimal], reason: str
@@ -883,7 +924,8 @@ def correct_statement(
     if not reason.strip():
         raise OperationsError(_("Le motif de la rectification est obligatoire."))
     lines = []
-    for line in statement.lines.all():
+    member = statement.member
+    for line in statement.lines.select_related("service"):
         if line.pk not in corrected or line.rate == 0:
             continue
         quantity = corrected[line.pk]
@@ -891,9 +933,7 @@ def correct_statement(
             raise OperationsError(
                 _("Les unités ne peuvent pas être négatives (%(l)s).") % {"l": line.label}
             )
-        due = analysis.amount_due(
-            line.rate, quantity, line.unit_label or "unités", statement.period_label
-        )
+        due = _corrected_due(statement, line, Usage(member.code, member.name, quantity))
         delta = due.amount - line.amount
         if delta == 0:
             continue
@@ -913,7 +953,7 @@ def correct_statement(
                     "f": due.formula,
                     "billed": format_euros(line.amount),
                 },
-                explanation=due.explanation.as_dict(),
+                explanation=due.explanation,
                 imputation=line.imputation,
             )
         )
@@ -938,33 +978,51 @@ def correct_statement(
 
 
 def ac_table(body: PoolingBody, year: int) -> list[analysis.AcDeduction]:
-    """Per member: AC before, twelfths withheld, actual cost, balance, AC after (CLECT)."""
+    """Per member: AC before, deduction in twelfths, actual share, balance, AC after
+    (CLECT), from `engine.compensation` on the notified unit cost of each service commun."""
     services = list(
-        body.shared_services.filter(billing_mode=SharedService.BillingMode.AC_DEDUCTION)
+        body.shared_services.filter(
+            billing_mode=SharedService.BillingMode.AC_DEDUCTION
+        ).select_related("pooling_body")
     )
     notices = {
-        n.service_id: n for n in UnitCostNotice.objects.filter(service__in=services, year=year)
+        n.service_id: n
+        for n in UnitCostNotice.objects.filter(service__in=services, year=year).prefetch_related(
+            "charges", "forecasts__member"
+        )
     }
-    planned: dict[int, Decimal] = defaultdict(lambda: ZERO)
-    actual: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    members = {m.pk: m for m in Member.objects.filter(pooling_body=body)}
+    charged = []
     for service in services:
         notice = notices.get(service.pk)
         if notice is None or notice.unit_cost is None:
             continue
-        for forecast in notice.forecasts.all():
-            planned[forecast.member_id] += analysis.amount_due(
-                notice.unit_cost, forecast.units, "", ""
-            ).amount
-        for member_id, units in units_by_member(service, year, tuple(range(1, 13))).items():
-            actual[member_id] += analysis.amount_due(notice.unit_cost, units, "", "").amount
+        notice.service = service
+        actual = units_by_member(service, year, tuple(range(1, 13)))
+        charged.append(
+            analysis.AcService(
+                _("convention du service commun « %(s)s »") % {"s": service.name},
+                determination_of(notice),
+                tuple(
+                    Usage(f.member.code, f.member.name, f.units) for f in notice.forecasts.all()
+                ),
+                tuple(
+                    Usage(members[pk].code, members[pk].name, units)
+                    for pk, units in actual.items()
+                    if pk in members
+                ),
+            )
+        )
     bases = {
-        a.member_id: a.amount for a in AcBase.objects.filter(member__pooling_body=body, year=year)
+        members[a.member_id].code: a.amount
+        for a in AcBase.objects.filter(member__pooling_body=body, year=year)
     }
-    members = Member.objects.filter(pk__in=set(planned) | set(actual) | set(bases)).order_by("name")
-    return [
-        analysis.ac_deduction(m.name, bases.get(m.pk, ZERO), planned[m.pk], actual[m.pk], year)
-        for m in members
-    ]
+    try:
+        return analysis.ac_rows(
+            year, charged, bases, {m.code: m.name for m in members.values()}
+        )
+    except EngineError as exc:
+        raise OperationsError(str(exc)) from exc
 
 
 # --- catalogue ----------------------------------------------------------------------------

@@ -66,10 +66,20 @@ def determine(service: SharedService) -> UnitCostNotice:
             eligible=eligible,
         )
     services.add_charge(
-        notice, source="budget", category="personnel", label="GVT", amount=Decimal("5000")
+        notice,
+        source="budget",
+        category="personnel",
+        label="GVT",
+        amount=Decimal("5000"),
+        reason="glissement vieillesse technicité voté au BP 2026",
     )
     services.add_charge(
-        notice, source="budget", category="fournitures", label="Économies", amount=Decimal("-10000")
+        notice,
+        source="budget",
+        category="fournitures",
+        label="Économies",
+        amount=Decimal("-10000"),
+        reason="marché de fournitures renégocié",
     )
     world_members = list(service.participations.select_related("member"))
     forecasts = {"21001": Decimal(1000), "21002": Decimal(600)}

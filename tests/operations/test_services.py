@@ -11,7 +11,7 @@ from mutualis.operations import services
 from mutualis.operations.analysis import Frequency
 from mutualis.operations.models import FrozenStatement, Statement, StatementLine, UnitEntry
 from mutualis.operations.services import ImportRejected, OperationsError, UnitRow
-from tests.operations.conftest import Ops, quarter_units
+from tests.operations.conftest import Ops, make_service, quarter_units
 
 
 def test_unit_cost_is_eligible_charges_over_forecast_units(ops: Ops) -> None:
@@ -20,6 +20,10 @@ def test_unit_cost_is_eligible_charges_over_forecast_units(ops: Ops) -> None:
     assert notice.forecast_units == Decimal(1873)
     assert notice.unit_cost == Decimal("220.137747")
     assert not notice.is_late
+    steps = " ".join(str(step) for step in notice.explanation["steps"])
+    assert "méthode retenue par la convention (choix contractuel)" in steps
+    assert "Intérêts d'emprunt (Autres charges), exclue" in steps
+    assert "marché de fournitures renégocié" in steps
 
 
 def test_late_notification_is_flagged(ops: Ops) -> None:
@@ -45,7 +49,7 @@ def test_statement_is_notified_unit_cost_times_actual_units(ops: Ops) -> None:
     totals = {s.member.insee_code: s.total_amount for s in result.created}
     assert totals == {"21001": Decimal("29718.60"), "21002": Decimal("18051.30")}
     line = StatementLine.objects.get(statement__member=ops.world.own_commune)
-    assert "220,1377 €/acte × 135 actes" in line.formula.replace("\u202f", " ")
+    assert "220,137747… €/acte × 135 actes" in line.formula.replace("\u202f", " ")
 
 
 def test_periods_add_up_to_the_yearly_amount_to_the_cent(ops: Ops) -> None:
@@ -180,3 +184,80 @@ def test_admin_shows_an_issued_statement_read_only(ops: Ops, rf) -> None:
     services.change_status(statement, "issue")
     assert "total_amount" in model_admin.get_readonly_fields(request, statement)
     assert not model_admin.has_delete_permission(request, statement)
+
+
+def test_hand_worked_notified_unit_cost_times_actual_units(world) -> None:
+    """docs/engine.md, worked by hand through the services, for a mise à disposition
+    (D.5211-16 by law). CA 2025: agents 180 000 + fournitures 6 000 + logiciel 14 000 +
+    affranchissement (autre, retained with its reason) 1 000 = 201 000 €; intérêts (autre)
+    5 000 € excluded; BP 2026 + 9 000 € → 210 000 €. Forecast 1 200 + 1 350 + 450 own use
+    = 3 000 actes → 70 €/acte. Q1 actual: 825 actes → 825 × 70 = 57 750,00 €;
+    1 200 actes → 84 000,00 €."""
+    service = make_service(world, legal_form="mad_descendante", name="ADS")
+    notice = services.notice_for(service, 2026)
+    for category, label, amount, eligible, reason in (
+        ("personnel", "Agents instructeurs", "180000", True, ""),
+        ("fournitures", "Fournitures de bureau", "6000", True, ""),
+        ("contrats de services", "Logiciel d'instruction", "14000", True, ""),
+        ("autre", "Intérêts d'emprunt", "5000", False, ""),
+        ("autre", "Affranchissement", "1000", True, "envoi des arrêtés, propre au service"),
+    ):
+        services.add_charge(
+            notice,
+            source="accounts",
+            category=category,
+            label=label,
+            amount=Decimal(amount),
+            eligible=eligible,
+            reason=reason,
+        )
+    with pytest.raises(OperationsError, match="Motif"):
+        services.add_charge(
+            notice, source="budget", category="personnel", label="Point", amount=Decimal(1)
+        )
+    services.add_charge(
+        notice,
+        source="budget",
+        category="personnel",
+        label="Point d'indice",
+        amount=Decimal("9000"),
+        reason="revalorisation du point d'indice",
+    )
+    services.set_forecast(notice, world.own_commune, Decimal(1200))
+    services.set_forecast(notice, world.other_commune, Decimal(1350))
+    services.set_own_use(notice, Decimal(450))
+    notice = services.notify_unit_cost(notice, date(2026, 3, 20))
+    assert notice.eligible_amount == Decimal("210000.00")
+    assert notice.unit_cost == Decimal("70")
+    assert notice.deadline_on == date(2026, 4, 30)  # council-renewal year (L.1612-2)
+    services.record_units(
+        service,
+        2026,
+        [
+            UnitRow(1, "21001", 1, Decimal(300)),
+            UnitRow(2, "21001", 2, Decimal(275)),
+            UnitRow(3, "21001", 3, Decimal(250)),
+            UnitRow(4, "21002", 2, Decimal(1200)),
+        ],
+        origin="typed",
+    )
+    result = services.generate_statements(world.body, 2026, Frequency.QUARTERLY, 1)
+    totals = {s.member.insee_code: s.total_amount for s in result.created}
+    assert totals == {"21001": Decimal("57750.00"), "21002": Decimal("84000.00")}
+    line = StatementLine.objects.get(statement__member=world.own_commune)
+    assert line.formula.replace("\u202f", " ") == "70,00 €/acte × 825 actes"
+    text = str(line.explanation)
+    assert "CGCT art. D.5211-16" in text and "choix contractuel" not in text
+    assert "envoi des arrêtés, propre au service" in text
+    assert "Intérêts d'emprunt (Autres charges), exclue" in text
+
+
+def test_statements_bill_the_full_precision_unit_cost(ops: Ops) -> None:
+    """412 318 / 1 873 = 220,13774693005…: 100 000 actes × that cost = 22 013 774,69 €
+    (a cost rounded to 220,137747 would bill 22 013 774,70 €)."""
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    services.record_units(
+        ops.service, 2026, [UnitRow(1, "21001", 1, Decimal(100000))], origin="typed"
+    )
+    result = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1)
+    assert [s.total_amount for s in result.created] == [Decimal("22013774.69")]
