@@ -211,9 +211,7 @@ def period_dues(
     return dues
 
 
-def due(
-    determination: UnitCostDetermination, usage: Usage, *, period: str
-) -> Due:
+def due(determination: UnitCostDetermination, usage: Usage, *, period: str) -> Due:
     """One member's notified unit cost × units (`bill`), e.g. for a corrective line."""
     statement = bill(determination, [usage], period=period)
     line = statement.line(usage.code)
@@ -349,7 +347,7 @@ def ac_rows(
         balance_steps = year_end.explain().steps
         for line in deduction.lines:
             planned[line.code] += line.deduction
-            twelfths[line.code] = [a + b for a, b in zip(twelfths[line.code], line.monthly)]
+            twelfths[line.code] = [a + b for a, b in zip(twelfths[line.code], line.monthly, strict=True)]
             steps[line.code].extend(deduction.explain_member(line.code).steps)
         for row in year_end.lines:
             actual[row.code] += row.actual

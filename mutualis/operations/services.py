@@ -449,9 +449,7 @@ def _unit_cost_lines(
     start, end, label = period_bounds(year, frequency, index)
     members = {p.member.code: p.member for p in participations_in(service, start, end)}
     codes = {m.pk: code for code, m in members.items()}
-    usage = [
-        Usage(code, m.name, to_date.get(m.pk, ZERO)) for code, m in sorted(members.items())
-    ]
+    usage = [Usage(code, m.name, to_date.get(m.pk, ZERO)) for code, m in sorted(members.items())]
     try:
         dues = analysis.period_dues(
             determination_of(notice),
@@ -901,9 +899,7 @@ def _corrected_due(statement: Statement, line: StatementLine, usage: Usage) -> a
         notice = service.notices.filter(year=statement.year).first()
         if notice is not None and notice.is_notified:
             try:
-                return analysis.due(
-                    determination_of(notice), usage, period=statement.period_label
-                )
+                return analysis.due(determination_of(notice), usage, period=statement.period_label)
             except EngineError as exc:
                 raise OperationsError(str(exc)) from exc
     return analysis.rate_due(
@@ -1003,9 +999,7 @@ def ac_table(body: PoolingBody, year: int) -> list[analysis.AcDeduction]:
             analysis.AcService(
                 _("convention du service commun « %(s)s »") % {"s": service.name},
                 determination_of(notice),
-                tuple(
-                    Usage(f.member.code, f.member.name, f.units) for f in notice.forecasts.all()
-                ),
+                tuple(Usage(f.member.code, f.member.name, f.units) for f in notice.forecasts.all()),
                 tuple(
                     Usage(members[pk].code, members[pk].name, units)
                     for pk, units in actual.items()
@@ -1018,9 +1012,7 @@ def ac_table(body: PoolingBody, year: int) -> list[analysis.AcDeduction]:
         for a in AcBase.objects.filter(member__pooling_body=body, year=year)
     }
     try:
-        return analysis.ac_rows(
-            year, charged, bases, {m.code: m.name for m in members.values()}
-        )
+        return analysis.ac_rows(year, charged, bases, {m.code: m.name for m in members.values()})
     except EngineError as exc:
         raise OperationsError(str(exc)) from exc
 
