@@ -347,7 +347,8 @@ def ac_rows(
         balance_steps = year_end.explain().steps
         for line in deduction.lines:
             planned[line.code] += line.deduction
-            twelfths[line.code] = [a + b for a, b in zip(twelfths[line.code], line.monthly, strict=True)]
+            pairs = zip(twelfths[line.code], line.monthly, strict=True)
+            twelfths[line.code] = [a + b for a, b in pairs]
             steps[line.code].extend(deduction.explain_member(line.code).steps)
         for row in year_end.lines:
             actual[row.code] += row.actual
