@@ -16,11 +16,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 from mutualis.conventions.legal_forms import LEGAL_FORMS, LegalForm, LegalFormCode, Method
+from mutualis.engine.money import MONEY_DIGITS
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
@@ -206,7 +208,7 @@ class ConventionVersion(models.Model):
         return self.status in self.LOCKED
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return (
             _("Convention initiale")
             if self.number == 1

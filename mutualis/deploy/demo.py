@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_stubs_ext import StrOrPromise
 
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
@@ -33,7 +34,7 @@ SAMPLE_SOURCE = "Données fictives de démonstration"
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
-    role: str
+    role: StrOrPromise
     email: str
     commune: str = ""
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, units_for
@@ -81,7 +82,7 @@ class CampaignForm(BoundedMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.body = body
         domains = body.domains.filter(is_active=True)
-        self.fields["domains"].queryset = domains
+        cast("forms.ModelChoiceField[Any]", self.fields["domains"]).queryset = domains
         self.fields["domains"].initial = list(domains)
 
     def clean_year(self) -> int:
@@ -93,7 +94,7 @@ class CampaignForm(BoundedMixin, forms.Form):
         return year
 
 
-class ServiceRecordForm(BoundedMixin, forms.ModelForm):
+class ServiceRecordForm(BoundedMixin, forms.ModelForm[ServiceRecord]):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction (1 à 5)"),
         choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
@@ -120,7 +121,10 @@ class ServiceRecordForm(BoundedMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, domain: Domain, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity_unit"].choices = [("", "—"), *units_for(domain.code)]
+        cast(forms.ChoiceField, self.fields["activity_unit"]).choices = [
+            ("", "—"),
+            *units_for(domain.code),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -173,7 +177,7 @@ class StaffForm(BoundedMixin, forms.Form):
             initial[f"cost_{line.category}"] = line.cost_amount
         return initial
 
-    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+    def rows(self) -> list[tuple[StrOrPromise, forms.BoundField, forms.BoundField]]:
         return [
             (label, self[f"fte_{code}"], self[f"cost_{code}"])
             for code, label in StaffLine.Category.choices
@@ -217,7 +221,7 @@ class CostForm(BoundedMixin, forms.Form):
         ]
 
 
-class AssetForm(BoundedMixin, forms.ModelForm):
+class AssetForm(BoundedMixin, forms.ModelForm[Asset]):
     class Meta:
         model = Asset
         fields = [
@@ -240,7 +244,7 @@ class AssetForm(BoundedMixin, forms.ModelForm):
     def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if domains is not None:
-            self.fields["domain"].queryset = domains
+            cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = domains
         for name in ("subsidies_amount", "running_cost_amount"):
             self.fields[name].required = False
 
@@ -255,7 +259,7 @@ class AssetForm(BoundedMixin, forms.ModelForm):
         return data
 
 
-class ContractForm(BoundedMixin, forms.ModelForm):
+class ContractForm(BoundedMixin, forms.ModelForm[Contract]):
     notice_period_months = forms.IntegerField(
         label=_("Préavis (mois)"),
         required=False,
@@ -282,7 +286,7 @@ class ContractForm(BoundedMixin, forms.ModelForm):
     def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if domains is not None:
-            self.fields["domain"].queryset = domains
+            cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = domains
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -295,7 +299,7 @@ class _UniqueRowsFormSet(forms.BaseModelFormSet):
     """Refuses two rows with the same natural key (names compared case-insensitively)."""
 
     key_fields: tuple[str, ...] = ()
-    duplicate_message = ""
+    duplicate_message: StrOrPromise = ""
 
     def clean(self) -> None:
         super().clean()

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -224,9 +224,7 @@ def save_member_rows(
 
 
 @transaction.atomic
-def submit_inventory(
-    campaign: Campaign, member: Member, user: AbstractBaseUser | None
-) -> Submission:
+def submit_inventory(campaign: Campaign, member: Member, user: User | None) -> Submission:
     """Hand in a member's inventory: read-only for its référent until reopened."""
     if not campaign.is_open:
         raise InventoryError(_("La campagne est clôturée : la saisie n'est plus possible."))
@@ -391,7 +389,7 @@ def import_workbook(
     data: bytes,
     *,
     file_name: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     member_ids: frozenset[int] | None = None,
 ) -> ImportLog:
     """Apply a filled-in workbook: all or nothing, idempotent (see docs/inventory.md).

@@ -7,7 +7,7 @@ import socket
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +37,7 @@ def _enqueue(job: Job) -> None:
 def request_job(
     pooling_body: PoolingBody,
     kind: JobKind,
-    user: AbstractBaseUser | None,
+    user: User | None,
     params: dict[str, object] | None = None,
 ) -> Job:
     """Create a job of `kind` for `pooling_body` and queue it for the worker."""

@@ -18,9 +18,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from mutualis.engine.money import MONEY_DIGITS
 from mutualis.engine.reimbursement import ChargeCategory, Frequency
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 

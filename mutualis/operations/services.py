@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -354,7 +354,7 @@ def record_units(
     rows: Sequence[UnitRow],
     *,
     origin: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     dry_run: bool = False,
     allowed: frozenset[int] | None = None,
     read_problems: Sequence[Problem] = (),

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutualis.accounts.access import require_manage
+from mutualis.accounts.access import authenticated_user, require_manage
 from mutualis.inventory import queries, rules, services
 from mutualis.inventory.access import entry_rights, get_campaign_member_for
 from mutualis.inventory.forms import (
@@ -249,7 +249,7 @@ def submit(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.submit_inventory(campaign, member, request.user)
+        services.submit_inventory(campaign, member, authenticated_user(request))
     except services.InventoryError as exc:
         messages.error(request, str(exc))
     else:
