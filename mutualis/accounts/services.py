@@ -321,7 +321,7 @@ def accept_invitation(invitation: Invitation, password: str) -> User:
     if user.pk is None:
         user_model = get_user_model()
         if user_model.objects.filter(username__iexact=invitation.email).exists():
-            user.username = f"{invitation.email}-{secrets.token_hex(3)}"  # type: ignore[attr-defined]
+            user.username = f"{invitation.email}-{secrets.token_hex(3)}"
     if user.pk is not None and not user.is_active:
         # A deactivated account comes back for the inviting body only: the roles that its
         # deactivation suspended elsewhere must not revive with it.

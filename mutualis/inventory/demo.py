@@ -254,7 +254,9 @@ def _assets(campaign: Campaign, member: Member, people: int, domains: dict[str, 
 
 def _contracts(campaign: Campaign, member: Member, people: int, domains: dict[str, Domain]) -> None:
     code = member.code
-    choices = [
+    choices: list[
+        tuple[tuple[tuple[str, str], ...], str, Domain | None, Contract.Kind, int, int]
+    ] = [
         (ACCOUNTING, "compta", domains.get("finances"), Contract.Kind.SOFTWARE, 700, 2600),
         (MAIL, "mail", domains.get("messagerie"), Contract.Kind.SOFTWARE, 100, 900),
     ]

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django_stubs_ext import StrOrPromise
 
@@ -139,7 +140,8 @@ class ServiceRecordForm(BoundedMixin, forms.ModelForm[ServiceRecord]):
 class AmountField(forms.DecimalField):
     """A decimal typed the French way: `11 400,50` (spaces as thousands separators)."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs declares DecimalField without its own to_python (it returns a Decimal).
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
         return super().to_python(value)
@@ -295,7 +297,7 @@ class ContractForm(BoundedMixin, forms.ModelForm[Contract]):
         return data
 
 
-class _UniqueRowsFormSet(forms.BaseModelFormSet):
+class _UniqueRowsFormSet(forms.BaseModelFormSet[models.Model]):
     """Refuses two rows with the same natural key (names compared case-insensitively)."""
 
     key_fields: tuple[str, ...] = ()
@@ -307,7 +309,8 @@ class _UniqueRowsFormSet(forms.BaseModelFormSet):
         for form in self.forms:
             if not form.has_changed() and not form.instance.pk:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            # BaseFormSet._should_delete_form is private, hence absent from django-stubs.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             data = getattr(form, "cleaned_data", None) or {}
             key = tuple(str(data.get(f) or "").strip().lower() for f in self.key_fields)

@@ -6,7 +6,7 @@ import hashlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -111,6 +111,9 @@ class CostInput:
     amount: Any
 
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
+
 def _ensure_editable(campaign: Campaign, submission: Submission | None, as_manager: bool) -> None:
     if not campaign.is_open:
         raise InventoryError(_("La campagne est clôturée : la saisie n'est plus possible."))
@@ -126,7 +129,9 @@ def _draft_submission(campaign: Campaign, member: Member) -> Submission:
     return submission
 
 
-def _upsert(model: type[models.Model], lookup: Mapping[str, Any], values: Mapping[str, Any]):  # type: ignore[no-untyped-def]
+def _upsert(
+    model: type[_ModelT], lookup: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[_ModelT, str]:
     """Create or update one row; returns (instance, "created" | "updated" | "unchanged").
 
     Unchanged rows are not saved, so re-applying the same data writes no history.
@@ -154,7 +159,7 @@ def _replace_lines(service: ServiceRecord, staff: Sequence[StaffInput], costs: S
         )
         counts[outcome] += 1
     for cost in costs:
-        _obj, outcome = _upsert(
+        _cost, outcome = _upsert(
             CostLine, {"service": service, "chapter": cost.chapter}, {"amount": cost.amount}
         )
         counts[outcome] += 1
@@ -332,7 +337,7 @@ def send_reminders(
         name=Role.Name.REFERENT,
         member__in=pending,
     ).select_related("user")
-    emails: dict[int, list[str]] = {}
+    emails: dict[int | None, list[str]] = {}
     for role in roles:
         if role.user.email:
             emails.setdefault(role.member_id, []).append(role.user.email)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth.models import User
@@ -87,9 +88,7 @@ def execute_job(job_pk: int) -> None:
         job.save(update_fields=["status", "started_at", "attempts", "message"])
     try:
         kind = get_kind(job.kind)
-        produced = kind.build(
-            job, lambda percent, message="": report_progress(job.pk, percent, message)
-        )
+        produced = kind.build(job, partial(report_progress, job.pk))
     except JobFailed as exc:
         _fail(job, str(exc))
         return

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.engine.errors import EngineError
+from mutualis.engine.explain import ExplanationDict
 from mutualis.engine.money import ZERO, D, format_euros, format_number
 from mutualis.engine.reimbursement import ChargeCategory
 from mutualis.engine.reimbursement import ChargeLine as EngineCharge
@@ -440,7 +441,7 @@ def _unit_cost_lines(
         )
         explanation = due.explanation.as_dict()
         if amount != due.amount:
-            explanation["steps"].append(  # type: ignore[attr-defined]
+            explanation["steps"].append(
                 {
                     "label": "Arrondi cumulé sur l'année",
                     "formula": "montant à date − montant des périodes précédentes",
@@ -532,7 +533,7 @@ def _subscription_lines(
         )
         if not part.months:
             continue
-        steps = [*tariff_explanation["steps"], *part.explain().as_dict()["steps"]]  # type: ignore[index]
+        steps = [*tariff_explanation["steps"], *part.explain().as_dict()["steps"]]
         drafts.setdefault(subscription.member_id, Draft(subscription.member, [])).lines.append(
             StatementLine(
                 subscription=subscription,
@@ -564,7 +565,7 @@ def offer_spec(offer: Offer) -> analysis.OfferSpec:
     )
 
 
-def yearly_price(subscription: Subscription, year: int) -> tuple[Decimal, dict[str, object]]:
+def yearly_price(subscription: Subscription, year: int) -> tuple[Decimal, ExplanationDict]:
     """The subscription's yearly amount from its offer's tariff, population stated."""
     offer = subscription.offer
     population = population_of(subscription.member, offer.population_key, year)

@@ -401,7 +401,9 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
     services = [s for s in inputs.services if s.domain_id in domains and s.member_id in members]
     contracts = [c for c in inputs.contracts if c.member_id in members]
     assets = [a for a in inputs.assets if a.member_id in members]
-    by_domain: dict[int, tuple[list, list, list]] = {d: ([], [], []) for d in domains}
+    by_domain: dict[int, tuple[list[ServiceFact], list[ContractFact], list[AssetFact]]] = {
+        d: ([], [], []) for d in domains
+    }
     for s in services:
         by_domain[s.domain_id][0].append(s)
     for c in contracts:

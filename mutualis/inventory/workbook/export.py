@@ -89,7 +89,7 @@ def _rows_for(
         (s.member_id, s.domain_id): s
         for s in ServiceRecord.objects.filter(campaign=campaign, member_id__in=member_ids)
     }
-    all_domain_codes = dict(
+    all_domain_codes: dict[int | None, str] = dict(
         Domain.objects.filter(pooling_body_id=campaign.pooling_body_id).values_list("pk", "code")
     )
     rows: dict[str, list[dict[str, Any]]] = {sheet.name: [] for sheet in SHEETS}

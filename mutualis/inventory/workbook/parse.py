@@ -59,8 +59,8 @@ class ParsedRow:
 class ParsedWorkbook:
     problems: list[Problem] = field(default_factory=list)
     services: list[ParsedRow] = field(default_factory=list)
-    staff: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
-    costs: dict[tuple[int, int], list[dict[str, Any]]] = field(default_factory=dict)
+    staff: dict[tuple[int, int | None], list[dict[str, Any]]] = field(default_factory=dict)
+    costs: dict[tuple[int, int | None], list[dict[str, Any]]] = field(default_factory=dict)
     assets: list[ParsedRow] = field(default_factory=list)
     contracts: list[ParsedRow] = field(default_factory=list)
     covered_member_ids: set[int] = field(default_factory=set)
