@@ -148,7 +148,9 @@ def _upsert(
     return instance, "updated"
 
 
-def _replace_lines(service: ServiceRecord, staff: Sequence[StaffInput], costs: Sequence[CostInput]):  # type: ignore[no-untyped-def]
+def _replace_lines(
+    service: ServiceRecord, staff: Sequence[StaffInput], costs: Sequence[CostInput]
+) -> dict[str, int]:
     """Upsert the staff and cost lines of a service; lines not given are deleted."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     for line in staff:
