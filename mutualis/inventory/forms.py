@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -38,14 +38,20 @@ def range_validator(name: str) -> Callable[[Any], None]:
     return validate
 
 
-class BoundedMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is combined with
+else:
+    _FormBase = object
+
+
+class BoundedMixin(_FormBase):
     """Adds the documented range of each numeric field (rules.RANGES) to its validators."""
 
     fields: dict[str, forms.Field]
 
     def full_clean(self) -> None:
         self.bound_numbers()
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
 
     def bound_numbers(self) -> None:
         if getattr(self, "_bounded", False):
