@@ -10,15 +10,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import User as Account
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from mutualis.accounts.models import Invitation, Role
 from mutualis.territories.models import Member, PoolingBody
 
-User = AbstractBaseUser | AnonymousUser
+User = Account | AnonymousUser
+"""Whoever makes a request (`request.user`); services take a signed-in `Account`."""
+
+
+def authenticated_user(request: HttpRequest) -> Account:
+    """The signed-in account of a request behind @login_required; anonymous is refused."""
+    user = request.user
+    if isinstance(user, AnonymousUser):
+        raise PermissionDenied
+    return user
 
 
 @dataclass(frozen=True)
@@ -128,7 +138,7 @@ def get_role_for(user: User, pooling_body_pk: int, role_pk: int) -> tuple[Role, 
 
 def get_body_user_for(
     user: User, pooling_body_pk: int, user_pk: int
-) -> tuple[AbstractBaseUser, PoolingBody]:
+) -> tuple[Account, PoolingBody]:
     """An account with a role in a body the user administers; any other account is a 404."""
     pooling_body, _abilities = get_managed_body_for(user, pooling_body_pk)
     account = (

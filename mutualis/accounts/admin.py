@@ -6,14 +6,14 @@ from mutualis.accounts.models import Invitation, Role
 
 
 @admin.register(Role)
-class RoleAdmin(SimpleHistoryAdmin):
+class RoleAdmin(SimpleHistoryAdmin[Role]):
     list_display = ["user", "pooling_body", "name", "member"]
     list_filter = ["name", "pooling_body"]
     raw_id_fields = ["member"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(SimpleHistoryAdmin):
+class InvitationAdmin(SimpleHistoryAdmin[Invitation]):
     list_display = ["email", "pooling_body", "name", "member", "expires_at", "accepted_at"]
     list_filter = ["name", "pooling_body"]
     raw_id_fields = ["member", "invited_by", "user"]

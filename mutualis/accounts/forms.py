@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -24,7 +24,9 @@ class RoleFieldsForm(forms.Form):
     def __init__(self, *args: Any, pooling_body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pooling_body = pooling_body
-        self.fields["member"].queryset = pooling_body.members.order_by("name")  # type: ignore[attr-defined]
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["member"]
+        ).queryset = pooling_body.members.order_by("name")
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -8,7 +8,7 @@ from axes.helpers import get_cool_off
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from mutualis.territories.models import Member, PoolingBody
 class BodyUser:
     """One account of a pooling body with its roles there and its state."""
 
-    user: AbstractBaseUser
+    user: User
     roles: list[Role] = field(default_factory=list)
     locked: bool = False
 

@@ -11,7 +11,7 @@ from datetime import timedelta
 from axes.utils import reset as axes_reset
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
@@ -50,7 +50,7 @@ def _check_role(pooling_body: PoolingBody, name: str, member: Member | None) -> 
         raise RoleError(problem)
 
 
-def _refuse_last_own_admin_role(role: Role, by: AbstractBaseUser) -> None:
+def _refuse_last_own_admin_role(role: Role, by: User) -> None:
     if role.name != Role.Name.ADMIN or role.user_id != by.pk:
         return
     admins = Role.objects.select_for_update().filter(
@@ -66,7 +66,7 @@ def _refuse_last_own_admin_role(role: Role, by: AbstractBaseUser) -> None:
 
 
 @transaction.atomic
-def revoke_role(role: Role, *, by: AbstractBaseUser) -> None:
+def revoke_role(role: Role, *, by: User) -> None:
     """Remove a role; the last administrator of a body cannot remove their own role."""
     _refuse_last_own_admin_role(role, by)
     role.delete()
@@ -74,7 +74,7 @@ def revoke_role(role: Role, *, by: AbstractBaseUser) -> None:
 
 @transaction.atomic
 def grant_role(
-    user: AbstractBaseUser, pooling_body: PoolingBody, name: str, member: Member | None = None
+    user: User, pooling_body: PoolingBody, name: str, member: Member | None = None
 ) -> Role:
     _check_role(pooling_body, name, member)
     role, _created = Role.objects.get_or_create(
@@ -84,9 +84,7 @@ def grant_role(
 
 
 @transaction.atomic
-def create_pooling_body_from_epci(
-    siren: str, *, created_by: AbstractBaseUser | None = None
-) -> PoolingBody:
+def create_pooling_body_from_epci(siren: str, *, created_by: User | None = None) -> PoolingBody:
     """The EPCI's pooling body with its communes; its creator becomes its administrator."""
     pooling_body = territories.create_pooling_body_from_epci(siren)
     if created_by is not None:
@@ -94,7 +92,7 @@ def create_pooling_body_from_epci(
     return pooling_body
 
 
-def change_role(role: Role, name: str, member: Member | None, *, by: AbstractBaseUser) -> Role:
+def change_role(role: Role, name: str, member: Member | None, *, by: User) -> Role:
     """Give a role another name or commune; the last own administrator role stays."""
     _check_role(role.pooling_body, name, member)
     if name != role.name:
@@ -174,7 +172,7 @@ def _create_invitation(
     name: str,
     member: Member | None,
     *,
-    by: AbstractBaseUser,
+    by: User,
     link_for: LinkBuilder,
 ) -> Invitation:
     secret, token_hash = _new_secret()
@@ -200,7 +198,7 @@ def invite(
     name: str,
     member: Member | None = None,
     *,
-    by: AbstractBaseUser,
+    by: User,
     link_for: LinkBuilder,
 ) -> Invitation:
     """Invite a person by e-mail to take a role; the role is granted when they accept."""
@@ -215,9 +213,7 @@ def invite(
 
 
 @transaction.atomic
-def resend_invitation(
-    invitation: Invitation, *, by: AbstractBaseUser, link_for: LinkBuilder
-) -> Invitation:
+def resend_invitation(invitation: Invitation, *, by: User, link_for: LinkBuilder) -> Invitation:
     """Send a pending invitation again with a new link and a new expiry; the old link dies."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
@@ -233,10 +229,10 @@ def resend_invitation(
 
 @transaction.atomic
 def reinvite_user(
-    user: AbstractBaseUser,
+    user: User,
     pooling_body: PoolingBody,
     *,
-    by: AbstractBaseUser,
+    by: User,
     link_for: LinkBuilder,
 ) -> Invitation:
     """Invite an existing user of the body again: the link sets a new password and reactivates."""
@@ -304,7 +300,7 @@ def _used() -> str:
     )
 
 
-def account_for_invitation(invitation: Invitation) -> AbstractBaseUser:
+def account_for_invitation(invitation: Invitation) -> User:
     """The account the invitation will set a password for; unsaved when it does not exist."""
     user_model = get_user_model()
     user = user_model.objects.filter(email__iexact=invitation.email).order_by("pk").first()
@@ -314,7 +310,7 @@ def account_for_invitation(invitation: Invitation) -> AbstractBaseUser:
 
 
 @transaction.atomic
-def accept_invitation(invitation: Invitation, password: str) -> AbstractBaseUser:
+def accept_invitation(invitation: Invitation, password: str) -> User:
     """Set the password, (re)activate the account, grant the role; the link is then spent."""
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if not invitation.is_pending:
@@ -325,7 +321,7 @@ def accept_invitation(invitation: Invitation, password: str) -> AbstractBaseUser
     if user.pk is None:
         user_model = get_user_model()
         if user_model.objects.filter(username__iexact=invitation.email).exists():
-            user.username = f"{invitation.email}-{secrets.token_hex(3)}"  # type: ignore[attr-defined]
+            user.username = f"{invitation.email}-{secrets.token_hex(3)}"
     if user.pk is not None and not user.is_active:
         # A deactivated account comes back for the inviting body only: the roles that its
         # deactivation suspended elsewhere must not revive with it.
@@ -344,9 +340,7 @@ def accept_invitation(invitation: Invitation, password: str) -> AbstractBaseUser
 
 
 @transaction.atomic
-def deactivate_user(
-    user: AbstractBaseUser, pooling_body: PoolingBody, *, by: AbstractBaseUser
-) -> None:
+def deactivate_user(user: User, pooling_body: PoolingBody, *, by: User) -> None:
     """Stop a user from logging in; their roles stay, so that re-inviting restores them."""
     if user.pk == by.pk:
         raise AccountError(_("Vous ne pouvez pas désactiver votre propre compte."))
@@ -363,6 +357,6 @@ def deactivate_user(
     user.save(update_fields=["is_active"])
 
 
-def unlock_user(user: AbstractBaseUser) -> int:
+def unlock_user(user: User) -> int:
     """Forget the failed logins that locked this user out; returns how many were forgotten."""
     return int(axes_reset(username=user.get_username()))

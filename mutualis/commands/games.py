@@ -145,7 +145,7 @@ def _service(service_data: object) -> PooledCost:
     for name in ("cost_per_etp", "productivity"):
         if name not in service_data:
             raise InputError(f"« pooled_cost.{name} » manque.")
-    params: dict[str, Decimal | None] = {}
+    params: dict[str, Any] = {}
     for name in _SERVICE_FIELDS:
         if name in service_data:
             _number(service_data[name], f"pooled_cost.{name}")
@@ -158,7 +158,7 @@ def _service(service_data: object) -> PooledCost:
         if params.get(name) is not None and params[name] == 0:
             raise InputError(f"« pooled_cost.{name} » doit être strictement positif.")
     try:
-        return PooledCost(**params)  # type: ignore[arg-type]
+        return PooledCost(**params)
     except EngineError as exc:
         raise InputError(f"« pooled_cost » : {exc.message}") from exc
 

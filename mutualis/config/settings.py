@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from mutualis.config.env import env_bool, env_int, env_list, env_str
 from mutualis.config.secret import load_or_create_secret_key
+
+# Lets classes subscript Django generics at run time (forms.ModelForm[Member], admin.ModelAdmin[…]).
+django_stubs_ext.monkeypatch()
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
 from django.http import Http404
 
 from mutualis.accounts.access import Abilities, User, get_pooling_body_for
@@ -30,7 +31,7 @@ class ConventionRights:
         return party.member_id is not None and party.member_id in self.abilities.referent_member_ids
 
 
-def visible_conventions(body_pk: int, abilities: Abilities):  # type: ignore[no-untyped-def]
+def visible_conventions(body_pk: int, abilities: Abilities) -> QuerySet[Convention]:
     conventions = Convention.objects.filter(pooling_body_id=body_pk)
     if abilities.is_referent_only:
         conventions = conventions.filter(

@@ -386,7 +386,8 @@ def render_pdf(text: Text, *, is_sample: bool = False) -> bytes:
         {"text": text, "groups": text.groups(), "is_sample": is_sample},
     )
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    return pdf
 
 
 # --- one entry point per document --------------------------------------------------------
@@ -405,7 +406,8 @@ def custom_template(data: DocumentData, kind: str) -> bytes | None:
     if found is None:
         return None
     with found.file.open("rb") as handle:
-        return handle.read()
+        content: bytes = handle.read()
+    return content
 
 
 def render_text(

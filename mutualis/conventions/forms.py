@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.validators import MinValueValidator
@@ -26,7 +26,7 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TEMPLATE_MAX_BYTES = 5 * 1024 * 1024
 
 
-class TermsForm(forms.ModelForm):
+class TermsForm(forms.ModelForm[ConventionVersion]):
     """The terms of a draft version; `legal_form` decides the required ones."""
 
     class Meta:
@@ -43,16 +43,16 @@ class TermsForm(forms.ModelForm):
 
     def __init__(self, *args: Any, legal_form: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.legal_form = legal_form
+        self.terms_legal_form = legal_form
         self.fields["termination_terms"].help_text = _(
             "Laissez vide pour la clause par défaut (préavis, sans indemnité)."
         )
 
     def current_legal_form(self) -> str:
-        return self.legal_form
+        return self.terms_legal_form
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         legal_form = self.current_legal_form()
         if legal_form:
             for problem in rules.check_terms(legal_form, cleaned):
@@ -75,7 +75,9 @@ class DraftForm(TermsForm):
 
     def __init__(self, *args: Any, body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = body.members.order_by("name")
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["members"]
+        ).queryset = body.members.order_by("name")
 
     def current_legal_form(self) -> str:
         return str(self.cleaned_data.get("legal_form") or "")
@@ -118,7 +120,7 @@ StaffFormSet = forms.modelformset_factory(
 )
 
 
-class DeliberationForm(forms.ModelForm):
+class DeliberationForm(forms.ModelForm[Deliberation]):
     class Meta:
         model = Deliberation
         fields = [
@@ -173,7 +175,7 @@ class TerminateForm(forms.Form):
     reason = forms.CharField(label=_("Motif"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class TemplateForm(forms.ModelForm):
+class TemplateForm(forms.ModelForm[DocumentTemplate]):
     """A DOCX template is accepted only if it renders: its error is shown, named."""
 
     class Meta:

@@ -39,4 +39,5 @@ def conventions_calendar(versions: Iterable[ConventionVersion], *, host: str = "
                 f"{version.notice_months} mois.",
             )
             calendar.add_component(event)
-    return calendar.to_ical()
+    ical: bytes = calendar.to_ical()
+    return ical

@@ -8,19 +8,22 @@ fields (status, termination) move on after the signature.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 from mutualis.conventions.legal_forms import LEGAL_FORMS, LegalForm, LegalFormCode, Method
+from mutualis.engine.money import MONEY_DIGITS
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 
@@ -196,8 +199,10 @@ class ConventionVersion(models.Model):
         self._loaded_status = self.status
 
     @classmethod
-    def from_db(cls, db: Any, field_names: Any, values: Any) -> ConventionVersion:
-        instance = super().from_db(db, field_names, values)
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any], **kwargs: Any
+    ) -> Self:
+        instance = super().from_db(db, field_names, values, **kwargs)
         instance._loaded_status = instance.status
         return instance
 
@@ -206,7 +211,7 @@ class ConventionVersion(models.Model):
         return self.status in self.LOCKED
 
     @property
-    def label(self) -> str:
+    def label(self) -> StrOrPromise:
         return (
             _("Convention initiale")
             if self.number == 1
@@ -266,15 +271,17 @@ class Party(models.Model):
 
     @property
     def name(self) -> str:
-        if self.member_id is None:
+        member = self.member
+        if member is None:
             return self.version.convention.pooling_body.name
-        return self.member.name
+        return member.name
 
     @property
     def code(self) -> str:
-        if self.member_id is None:
+        member = self.member
+        if member is None:
             return self.version.convention.pooling_body.siren or "structure"
-        return self.member.code
+        return member.code
 
 
 class StaffLine(models.Model):

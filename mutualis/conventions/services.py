@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -201,7 +201,7 @@ class DeliberationInput:
 
 @transaction.atomic
 def record_deliberation(
-    party: Party, data: DeliberationInput, user: AbstractBaseUser | None = None
+    party: Party, data: DeliberationInput, user: User | None = None
 ) -> Deliberation:
     """Record (or correct) one party's vote while the version awaits its signature."""
     version = party.version
@@ -347,7 +347,7 @@ def draft_avenant(version: ConventionVersion, *, reason: str) -> ConventionVersi
 
 @transaction.atomic
 def save_template(
-    body: PoolingBody, legal_form: str, kind: str, upload: Any, user: AbstractBaseUser | None
+    body: PoolingBody, legal_form: str, kind: str, upload: Any, user: User | None
 ) -> DocumentTemplate:
     """Replace the body's template for one legal form and document (validated by the form)."""
     template = DocumentTemplate.objects.filter(

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
-from django.contrib.staticfiles.storage import staticfiles_storage
+from django.contrib.staticfiles.storage import ManifestStaticFilesStorage, staticfiles_storage
 from django.db import DatabaseError, connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -97,7 +98,9 @@ def check_static_files() -> Check:
         found = finders.find(name)
         return Check("Fichiers statiques", bool(found), "servis depuis les sources")
     try:
-        path = staticfiles_storage.path(staticfiles_storage.stored_name(name))
+        # Outside DEBUG the settings choose a manifest storage, which knows stored names.
+        storage = cast(ManifestStaticFilesStorage, staticfiles_storage)
+        path = storage.path(storage.stored_name(name))
     except ValueError:
         return Check(
             "Fichiers statiques", False, "non collectés : lancez « mutualis collectstatic »"

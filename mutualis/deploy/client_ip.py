@@ -13,11 +13,13 @@ def client_ip(request: HttpRequest) -> str | None:
     client is the N-th address from the right. Addresses further left are the client's own
     claims and are ignored, so a forged header cannot dodge the lockout.
     """
+    remote_addr: str | None = request.META.get("REMOTE_ADDR")
     count = settings.TRUSTED_PROXY_COUNT
     if count <= 0:
-        return request.META.get("REMOTE_ADDR")
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        return remote_addr
+    forwarded_for: str = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    forwarded = [part.strip() for part in forwarded_for.split(",")]
     forwarded = [part for part in forwarded if part]
     if len(forwarded) < count:
-        return request.META.get("REMOTE_ADDR")
+        return remote_addr
     return forwarded[-count]

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django_stubs_ext import StrOrPromise
 
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import grant_role
@@ -33,7 +34,7 @@ SAMPLE_SOURCE = "Données fictives de démonstration"
 @dataclass(frozen=True)
 class DemoLogin:
     username: str
-    role: str
+    role: StrOrPromise
     email: str
     commune: str = ""
 
@@ -94,10 +95,12 @@ def prepare_demo() -> tuple[PoolingBody, list[DemoLogin], Campaign]:
         elif not user.email:
             user.email = email
             user.save(update_fields=["email"])
-        member = members[DEMO_REFERENT_INSEE] if role == Role.Name.REFERENT else None
-        grant_role(user, body, role, member)
+        referent_of = members[DEMO_REFERENT_INSEE] if role == Role.Name.REFERENT else None
+        grant_role(user, body, role, referent_of)
         logins.append(
-            DemoLogin(username, Role.Name(role).label, user.email, member.name if member else "")
+            DemoLogin(
+                username, Role.Name(role).label, user.email, referent_of.name if referent_of else ""
+            )
         )
     campaign = create_sample_campaign(body)
     create_sample_scenarios(body, campaign)

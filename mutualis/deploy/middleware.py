@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -86,7 +86,8 @@ class UploadLimitMiddleware:
         if stream is None:
             return self.get_response(request)
         limited = LimitedStream(stream, limit)
-        request._stream = limited
+        # Django reads the body only through read()/readline(), which LimitedStream provides.
+        request._stream = cast(BinaryIO, limited)
         response = self.get_response(request)
         return _too_large(request) if limited.exceeded else response
 

@@ -8,6 +8,7 @@ documents render the structured form; `text()` gives the plain French reading.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict
 
 
 @dataclass(frozen=True)
@@ -28,6 +29,20 @@ class Step:
         return "".join(parts)
 
 
+class StepDict(TypedDict):
+    label: str
+    formula: str
+    result: str
+    reference: str
+
+
+class ExplanationDict(TypedDict):
+    """`Explanation.as_dict()`: the JSON form stored with statements and snapshots."""
+
+    title: str
+    steps: list[StepDict]
+
+
 @dataclass(frozen=True)
 class Explanation:
     title: str
@@ -36,7 +51,7 @@ class Explanation:
     def text(self) -> str:
         return "\n".join([self.title, *(f"- {step.text()}" for step in self.steps)])
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> ExplanationDict:
         return {
             "title": self.title,
             "steps": [

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final, TypedDict
 
 from mutualis.engine.errors import EngineError, NegativeValue, ZeroWeights
 
@@ -19,6 +20,16 @@ NBSP = "\u00a0"
 NNBSP = "\u202f"
 
 Number = Decimal | int | str | float
+
+
+class Digits(TypedDict):
+    """The precision of a stored amount, spread into a decimal column: `(**MONEY_DIGITS)`."""
+
+    max_digits: int
+    decimal_places: int
+
+
+MONEY_DIGITS: Final[Digits] = {"max_digits": 14, "decimal_places": 2}
 
 
 def D(value: Number) -> Decimal:  # beancount's spelling (N802), kept on purpose

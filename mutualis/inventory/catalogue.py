@@ -8,9 +8,10 @@ first in the forms; any unit of the catalogue stays allowed for any domain.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 # M57 operating expense chapters (nomenclature budgétaire et comptable M57).
-CHAPTERS: dict[str, str] = {
+CHAPTERS: dict[str, StrPromise] = {
     "011": _("011 — Charges à caractère général"),
     "012": _("012 — Charges de personnel et frais assimilés (hors tableau du personnel)"),
     "014": _("014 — Atténuations de produits"),
@@ -20,7 +21,7 @@ CHAPTERS: dict[str, str] = {
     "68": _("68 — Dotations aux amortissements et provisions"),
 }
 
-UNITS: dict[str, str] = {
+UNITS: dict[str, StrPromise] = {
     "bulletins": _("bulletins de paie par an"),
     "agents": _("agents gérés"),
     "mandats": _("mandats et titres émis par an"),

@@ -110,7 +110,12 @@ def _fill_member(campaign: Campaign, member: Member, domains: dict[str, Domain])
     )
 
 
-def _service(code: str, people: int, domain: str):  # type: ignore[no-untyped-def]
+ServiceSample = tuple[
+    dict[str, object], list[tuple[str, Decimal, Decimal]], list[tuple[str, Decimal]]
+]
+
+
+def _service(code: str, people: int, domain: str) -> ServiceSample | None:
     """(values, staff lines, cost lines) of one domain, or None when not described."""
     agents = 1 + people // 250
     mode = ServiceRecord.Mode
@@ -254,7 +259,9 @@ def _assets(campaign: Campaign, member: Member, people: int, domains: dict[str, 
 
 def _contracts(campaign: Campaign, member: Member, people: int, domains: dict[str, Domain]) -> None:
     code = member.code
-    choices = [
+    choices: list[
+        tuple[tuple[tuple[str, str], ...], str, Domain | None, Contract.Kind, int, int]
+    ] = [
         (ACCOUNTING, "compta", domains.get("finances"), Contract.Kind.SOFTWARE, 700, 2600),
         (MAIL, "mail", domains.get("messagerie"), Contract.Kind.SOFTWARE, 100, 900),
     ]

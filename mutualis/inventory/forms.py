@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, units_for
@@ -36,14 +38,20 @@ def range_validator(name: str) -> Callable[[Any], None]:
     return validate
 
 
-class BoundedMixin:
+if TYPE_CHECKING:
+    _FormBase = forms.BaseForm  # what the mixin is combined with
+else:
+    _FormBase = object
+
+
+class BoundedMixin(_FormBase):
     """Adds the documented range of each numeric field (rules.RANGES) to its validators."""
 
     fields: dict[str, forms.Field]
 
     def full_clean(self) -> None:
         self.bound_numbers()
-        super().full_clean()  # type: ignore[misc]
+        super().full_clean()
 
     def bound_numbers(self) -> None:
         if getattr(self, "_bounded", False):
@@ -81,7 +89,7 @@ class CampaignForm(BoundedMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.body = body
         domains = body.domains.filter(is_active=True)
-        self.fields["domains"].queryset = domains
+        cast("forms.ModelChoiceField[Any]", self.fields["domains"]).queryset = domains
         self.fields["domains"].initial = list(domains)
 
     def clean_year(self) -> int:
@@ -93,7 +101,7 @@ class CampaignForm(BoundedMixin, forms.Form):
         return year
 
 
-class ServiceRecordForm(BoundedMixin, forms.ModelForm):
+class ServiceRecordForm(BoundedMixin, forms.ModelForm[ServiceRecord]):
     satisfaction = forms.TypedChoiceField(
         label=_("Satisfaction (1 à 5)"),
         choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
@@ -120,7 +128,10 @@ class ServiceRecordForm(BoundedMixin, forms.ModelForm):
 
     def __init__(self, *args: Any, domain: Domain, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["activity_unit"].choices = [("", "—"), *units_for(domain.code)]
+        cast(forms.ChoiceField, self.fields["activity_unit"]).choices = [
+            ("", "—"),
+            *units_for(domain.code),
+        ]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -135,7 +146,8 @@ class ServiceRecordForm(BoundedMixin, forms.ModelForm):
 class AmountField(forms.DecimalField):
     """A decimal typed the French way: `11 400,50` (spaces as thousands separators)."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    # django-stubs declares DecimalField without its own to_python (it returns a Decimal).
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
         return super().to_python(value)
@@ -173,7 +185,7 @@ class StaffForm(BoundedMixin, forms.Form):
             initial[f"cost_{line.category}"] = line.cost_amount
         return initial
 
-    def rows(self) -> list[tuple[str, forms.BoundField, forms.BoundField]]:
+    def rows(self) -> list[tuple[StrOrPromise, forms.BoundField, forms.BoundField]]:
         return [
             (label, self[f"fte_{code}"], self[f"cost_{code}"])
             for code, label in StaffLine.Category.choices
@@ -217,7 +229,7 @@ class CostForm(BoundedMixin, forms.Form):
         ]
 
 
-class AssetForm(BoundedMixin, forms.ModelForm):
+class AssetForm(BoundedMixin, forms.ModelForm[Asset]):
     class Meta:
         model = Asset
         fields = [
@@ -240,7 +252,7 @@ class AssetForm(BoundedMixin, forms.ModelForm):
     def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if domains is not None:
-            self.fields["domain"].queryset = domains
+            cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = domains
         for name in ("subsidies_amount", "running_cost_amount"):
             self.fields[name].required = False
 
@@ -255,7 +267,7 @@ class AssetForm(BoundedMixin, forms.ModelForm):
         return data
 
 
-class ContractForm(BoundedMixin, forms.ModelForm):
+class ContractForm(BoundedMixin, forms.ModelForm[Contract]):
     notice_period_months = forms.IntegerField(
         label=_("Préavis (mois)"),
         required=False,
@@ -282,7 +294,7 @@ class ContractForm(BoundedMixin, forms.ModelForm):
     def __init__(self, *args: Any, domains: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if domains is not None:
-            self.fields["domain"].queryset = domains
+            cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = domains
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -291,11 +303,11 @@ class ContractForm(BoundedMixin, forms.ModelForm):
         return data
 
 
-class _UniqueRowsFormSet(forms.BaseModelFormSet):
+class _UniqueRowsFormSet(forms.BaseModelFormSet[models.Model]):
     """Refuses two rows with the same natural key (names compared case-insensitively)."""
 
     key_fields: tuple[str, ...] = ()
-    duplicate_message = ""
+    duplicate_message: StrOrPromise = ""
 
     def clean(self) -> None:
         super().clean()
@@ -303,7 +315,8 @@ class _UniqueRowsFormSet(forms.BaseModelFormSet):
         for form in self.forms:
             if not form.has_changed() and not form.instance.pk:
                 continue
-            if self.can_delete and self._should_delete_form(form):
+            # BaseFormSet._should_delete_form is private, hence absent from django-stubs.
+            if self.can_delete and self._should_delete_form(form):  # type: ignore[attr-defined]
                 continue
             data = getattr(form, "cleaned_data", None) or {}
             key = tuple(str(data.get(f) or "").strip().lower() for f in self.key_fields)

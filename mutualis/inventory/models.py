@@ -17,10 +17,11 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.annualised import AnnualisedCost
+from mutualis.engine.money import MONEY_DIGITS
 from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, UNITS
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 
 

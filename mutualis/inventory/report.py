@@ -78,7 +78,10 @@ def render_pdf(diagnostic: Diagnostic) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    return HTML(string=report_html(diagnostic), base_url=None, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(
+        string=report_html(diagnostic), base_url=None, url_fetcher=fetcher
+    ).write_pdf()
+    return pdf
 
 
 # --- Excel -------------------------------------------------------------------------------

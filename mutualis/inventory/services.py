@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.mail import send_mail
 from django.db import models, transaction
 from django.db.models import QuerySet
@@ -109,6 +109,9 @@ class CostInput:
     amount: Any
 
 
+_ModelT = TypeVar("_ModelT", bound=models.Model)
+
+
 def _ensure_editable(campaign: Campaign, submission: Submission | None, as_manager: bool) -> None:
     if not campaign.is_open:
         raise InventoryError(_("La campagne est clôturée : la saisie n'est plus possible."))
@@ -124,7 +127,9 @@ def _draft_submission(campaign: Campaign, member: Member) -> Submission:
     return submission
 
 
-def _upsert(model: type[models.Model], lookup: Mapping[str, Any], values: Mapping[str, Any]):  # type: ignore[no-untyped-def]
+def _upsert(
+    model: type[_ModelT], lookup: Mapping[str, Any], values: Mapping[str, Any]
+) -> tuple[_ModelT, str]:
     """Create or update one row; returns (instance, "created" | "updated" | "unchanged").
 
     Unchanged rows are not saved, so re-applying the same data writes no history.
@@ -141,7 +146,9 @@ def _upsert(model: type[models.Model], lookup: Mapping[str, Any], values: Mappin
     return instance, "updated"
 
 
-def _replace_lines(service: ServiceRecord, staff: Sequence[StaffInput], costs: Sequence[CostInput]):  # type: ignore[no-untyped-def]
+def _replace_lines(
+    service: ServiceRecord, staff: Sequence[StaffInput], costs: Sequence[CostInput]
+) -> dict[str, int]:
     """Upsert the staff and cost lines of a service; lines not given are deleted."""
     counts = {"created": 0, "updated": 0, "unchanged": 0, "deleted": 0}
     for line in staff:
@@ -152,7 +159,7 @@ def _replace_lines(service: ServiceRecord, staff: Sequence[StaffInput], costs: S
         )
         counts[outcome] += 1
     for cost in costs:
-        _obj, outcome = _upsert(
+        _cost, outcome = _upsert(
             CostLine, {"service": service, "chapter": cost.chapter}, {"amount": cost.amount}
         )
         counts[outcome] += 1
@@ -262,9 +269,7 @@ def save_member_rows(
 
 
 @transaction.atomic
-def submit_inventory(
-    campaign: Campaign, member: Member, user: AbstractBaseUser | None
-) -> Submission:
+def submit_inventory(campaign: Campaign, member: Member, user: User | None) -> Submission:
     """Hand in a member's inventory: read-only for its référent until reopened."""
     if not campaign.is_open:
         raise InventoryError(_("La campagne est clôturée : la saisie n'est plus possible."))
@@ -377,7 +382,7 @@ def send_reminders(
         name=Role.Name.REFERENT,
         member__in=pending,
     ).select_related("user")
-    emails: dict[int, list[str]] = {}
+    emails: dict[int | None, list[str]] = {}
     for role in roles:
         if role.user.email:
             emails.setdefault(role.member_id, []).append(role.user.email)

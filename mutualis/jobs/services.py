@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import socket
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -37,7 +38,7 @@ def _enqueue(job: Job) -> None:
 def request_job(
     pooling_body: PoolingBody,
     kind: JobKind,
-    user: AbstractBaseUser | None,
+    user: User | None,
     params: dict[str, object] | None = None,
 ) -> Job:
     """Create a job of `kind` for `pooling_body` and queue it for the worker."""
@@ -87,9 +88,7 @@ def execute_job(job_pk: int) -> None:
         job.save(update_fields=["status", "started_at", "attempts", "message"])
     try:
         kind = get_kind(job.kind)
-        produced = kind.build(
-            job, lambda percent, message="": report_progress(job.pk, percent, message)
-        )
+        produced = kind.build(job, partial(report_progress, job.pk))
     except JobFailed as exc:
         _fail(job, str(exc))
         return

@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrPromise
 
 
 class Phase(NamedTuple):
     slug: str
-    label: str
-    summary: str
+    label: StrPromise
+    summary: StrPromise
     url_name: str | None  # None while the phase is not built yet
 
 

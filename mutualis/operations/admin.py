@@ -21,53 +21,53 @@ from mutualis.operations.models import (
 )
 
 
-class ServiceMemberInline(admin.TabularInline):
+class ServiceMemberInline(admin.TabularInline[ServiceMember, SharedService]):
     model = ServiceMember
     extra = 0
 
 
 @admin.register(SharedService)
-class SharedServiceAdmin(SimpleHistoryAdmin):
+class SharedServiceAdmin(SimpleHistoryAdmin[SharedService]):
     list_display = ["name", "pooling_body", "legal_form", "billing_mode", "is_sample"]
     list_filter = ["billing_mode", "legal_form", "is_sample"]
     inlines = [ServiceMemberInline]
 
 
-class ChargeInline(admin.TabularInline):
+class ChargeInline(admin.TabularInline[ChargeLine, UnitCostNotice]):
     model = ChargeLine
     extra = 0
 
 
-class ForecastInline(admin.TabularInline):
+class ForecastInline(admin.TabularInline[MemberForecast, UnitCostNotice]):
     model = MemberForecast
     extra = 0
 
 
 @admin.register(UnitCostNotice)
-class UnitCostNoticeAdmin(SimpleHistoryAdmin):
+class UnitCostNoticeAdmin(SimpleHistoryAdmin[UnitCostNotice]):
     list_display = ["service", "year", "unit_cost", "notified_on", "deadline_on"]
     inlines = [ChargeInline, ForecastInline]
 
 
 @admin.register(UnitEntry)
-class UnitEntryAdmin(SimpleHistoryAdmin):
+class UnitEntryAdmin(SimpleHistoryAdmin[UnitEntry]):
     list_display = ["service", "member", "year", "month", "units", "origin"]
     list_filter = ["origin"]
 
 
-class StatementLineInline(admin.TabularInline):
+class StatementLineInline(admin.TabularInline[StatementLine, Statement]):
     model = StatementLine
     extra = 0
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return not (obj is not None and obj.is_frozen)
 
-    has_add_permission = has_change_permission  # type: ignore[assignment]
+    has_add_permission = has_change_permission
     has_delete_permission = has_change_permission
 
 
 @admin.register(Statement)
-class StatementAdmin(SimpleHistoryAdmin):
+class StatementAdmin(SimpleHistoryAdmin[Statement]):
     """An issued statement is read-only here too: corrections are new statements."""
 
     list_display = ["number", "member", "period_label", "kind", "status", "total_amount"]
@@ -83,19 +83,19 @@ class StatementAdmin(SimpleHistoryAdmin):
         return not (obj is not None and obj.is_frozen)
 
 
-class BandInline(admin.TabularInline):
+class BandInline(admin.TabularInline[TariffBand, Offer]):
     model = TariffBand
     extra = 0
 
 
 @admin.register(Offer)
-class OfferAdmin(SimpleHistoryAdmin):
+class OfferAdmin(SimpleHistoryAdmin[Offer]):
     list_display = ["code", "name", "pooling_body", "tariff_model", "is_sample"]
     inlines = [BandInline]
 
 
 @admin.register(Subscription)
-class SubscriptionAdmin(SimpleHistoryAdmin):
+class SubscriptionAdmin(SimpleHistoryAdmin[Subscription]):
     list_display = ["offer", "member", "start_on", "end_on", "users"]
 
 

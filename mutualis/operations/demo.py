@@ -78,7 +78,7 @@ def create_sample_operations(body: PoolingBody, year: int = SAMPLE_YEAR) -> Shar
             eligible=eligible,
             reason="avancements d'échelon votés au budget primitif" if source == "budget" else "",
         )
-    forecasts = {}
+    forecasts: dict[int, Decimal] = {}
     for member in members:
         inhabitants = member.population_municipale or 100
         forecasts[member.pk] = Decimal(max(2, inhabitants // 60 + _value(member.code, "ads", 0, 6)))
@@ -90,7 +90,9 @@ def create_sample_operations(body: PoolingBody, year: int = SAMPLE_YEAR) -> Shar
         for month in range(1, 13):
             share = forecasts[member.pk] / 12
             jitter = _value(member.code, f"m{month}", 0, 4) - 2
-            rows.append(UnitRow(0, member.code, month, max(Decimal(0), round(share) + jitter)))
+            rows.append(
+                UnitRow(0, member.code, month, max(Decimal(0), Decimal(round(share) + jitter)))
+            )
     services.record_units(service, year, rows, origin="import")
     import_catalogue(body, CATALOGUE_FILE.read_text(encoding="utf-8"), is_sample=True)
     offers = {o.code: o for o in Offer.objects.filter(pooling_body=body)}

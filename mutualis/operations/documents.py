@@ -10,12 +10,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 
 from mutualis.operations import spreadsheets
 from mutualis.operations.models import Statement, StatementLine
+
+if TYPE_CHECKING:
+    from weasyprint.urls import URLFetcher
 
 LINE_HEADERS = (
     "Numéro",
@@ -41,7 +45,7 @@ def with_lines(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     )
 
 
-def _fetcher():  # type: ignore[no-untyped-def]
+def _fetcher() -> URLFetcher:
     from weasyprint.urls import URLFetcher
 
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
@@ -57,7 +61,8 @@ def statement_pdf(statement: Statement) -> bytes:
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
     html = statements_html([statement], f"État {statement.number}")
-    return HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
+    return pdf
 
 
 def statements_pdf(
@@ -69,7 +74,9 @@ def statements_pdf(
     """All statements in one PDF, rendered by batches so that progress can be reported."""
     from weasyprint import HTML
 
-    items = list(statements if statements._prefetch_related_lookups else with_lines(statements))
+    # A private QuerySet attribute, absent from django-stubs: were the lines prefetched already?
+    prefetched = statements._prefetch_related_lookups  # type: ignore[attr-defined]
+    items = list(statements if prefetched else with_lines(statements))
     documents = []
     for start in range(0, max(len(items), 1), batch):
         chunk = items[start : start + batch]
@@ -78,7 +85,8 @@ def statements_pdf(
         if on_progress:
             on_progress(min(start + batch, len(items)), len(items))
     pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    pdf: bytes = documents[0].copy(pages).write_pdf()
+    return pdf
 
 
 def _line_rows(statements: Iterable[Statement]) -> Iterable[list[object]]:
@@ -140,7 +148,7 @@ def titles(statements: Iterable[Statement]) -> list[Title]:
             if not amount:
                 continue
             subject = f"{s.get_kind_display()} {s.number}"
-            if s.corrects_id:
+            if s.corrects is not None:
                 subject += f" (rectifie {s.corrects.number})"
             result.append(
                 Title(

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from mutualis.operations.analysis import Frequency
-from mutualis.operations.models import ChargeLine, LegalForm, SharedService
-from mutualis.territories.models import PoolingBody
+from mutualis.operations.models import ChargeLine, LegalForm, Offer, SharedService
+from mutualis.territories.models import Member, PoolingBody
 
 DATE_WIDGET = {"type": "date"}
 FREQUENCIES = [(f.value, f.value.capitalize()) for f in Frequency]
 
 
-class ServiceForm(forms.ModelForm):
+class ServiceForm(forms.ModelForm[SharedService]):
     class Meta:
         model = SharedService
         fields = [
@@ -35,12 +35,12 @@ class ServiceForm(forms.ModelForm):
 
     def __init__(self, *args: Any, body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["domain"].queryset = body.domains.all()
-        self.fields["offer"].queryset = body.offers.all()
-        self.fields["legal_form"].choices = LegalForm.choices
+        cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = body.domains.all()
+        cast("forms.ModelChoiceField[Any]", self.fields["offer"]).queryset = body.offers.all()
+        cast(forms.ChoiceField, self.fields["legal_form"]).choices = LegalForm.choices
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         mode = data.get("billing_mode")
         if mode == SharedService.BillingMode.KEY and not data.get("key"):
             self.add_error("key", _("Choisissez la clé de répartition."))
@@ -50,7 +50,9 @@ class ServiceForm(forms.ModelForm):
 
 
 class ParticipationForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Membre"), queryset=None)  # type: ignore[arg-type]
+    member: forms.ModelChoiceField[Member] = forms.ModelChoiceField(
+        label=_("Membre"), queryset=None
+    )
     start_on = forms.DateField(label=_("Date d'entrée"), widget=forms.DateInput(attrs=DATE_WIDGET))
     end_on = forms.DateField(
         label=_("Date de sortie"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET)
@@ -58,22 +60,22 @@ class ParticipationForm(forms.Form):
 
     def __init__(self, *args: Any, body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = body.members.all()
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = body.members.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("end_on") and data.get("start_on") and data["end_on"] < data["start_on"]:
             self.add_error("end_on", _("La date de sortie précède la date d'entrée."))
         return data
 
 
-class ChargeForm(forms.ModelForm):
+class ChargeForm(forms.ModelForm[ChargeLine]):
     class Meta:
         model = ChargeLine
         fields = ["source", "category", "label", "amount", "eligible", "reason"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         amount = data.get("amount")
         if data.get("source") == ChargeLine.Source.ACCOUNTS and amount is not None and amount < 0:
             self.add_error(
@@ -83,14 +85,16 @@ class ChargeForm(forms.ModelForm):
 
 
 class ForecastForm(forms.Form):
-    member = forms.ModelChoiceField(label=_("Membre"), queryset=None)  # type: ignore[arg-type]
+    member: forms.ModelChoiceField[Member] = forms.ModelChoiceField(
+        label=_("Membre"), queryset=None
+    )
     units = forms.DecimalField(
         label=_("Unités prévisionnelles"), min_value=Decimal(0), max_digits=14, decimal_places=3
     )
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = members
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = members
 
 
 class OwnUseForm(forms.Form):
@@ -119,7 +123,7 @@ class GenerateForm(forms.Form):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if "frequency" in data and "index" in data:
             periods = Frequency(data["frequency"]).periods
             if data["index"] > periods:
@@ -154,8 +158,10 @@ class CorrectionForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Offre"), queryset=None)  # type: ignore[arg-type]
-    member = forms.ModelChoiceField(label=_("Membre"), queryset=None)  # type: ignore[arg-type]
+    offer: forms.ModelChoiceField[Offer] = forms.ModelChoiceField(label=_("Offre"), queryset=None)
+    member: forms.ModelChoiceField[Member] = forms.ModelChoiceField(
+        label=_("Membre"), queryset=None
+    )
     start_on = forms.DateField(label=_("Début"), widget=forms.DateInput(attrs=DATE_WIDGET))
     end_on = forms.DateField(
         label=_("Fin"), required=False, widget=forms.DateInput(attrs=DATE_WIDGET)
@@ -164,18 +170,20 @@ class SubscriptionForm(forms.Form):
 
     def __init__(self, *args: Any, body: PoolingBody, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = body.offers.all()
-        self.fields["member"].queryset = body.members.all()
+        cast("forms.ModelChoiceField[Any]", self.fields["offer"]).queryset = body.offers.all()
+        cast("forms.ModelChoiceField[Any]", self.fields["member"]).queryset = body.members.all()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("end_on") and data.get("start_on") and data["end_on"] < data["start_on"]:
             self.add_error("end_on", _("L'abonnement se termine avant de commencer."))
         return data
 
 
 class SimulatorForm(forms.Form):
-    offer = forms.ModelChoiceField(label=_("Offre"), queryset=None, to_field_name="code")  # type: ignore[arg-type]
+    offer: forms.ModelChoiceField[Offer] = forms.ModelChoiceField(
+        label=_("Offre"), queryset=None, to_field_name="code"
+    )
     population = forms.IntegerField(label=_("Population (habitants)"), min_value=0, initial=1000)
     users = forms.IntegerField(
         label=_("Utilisateurs ou licences"), min_value=0, initial=0, required=False
@@ -183,4 +191,4 @@ class SimulatorForm(forms.Form):
 
     def __init__(self, *args: Any, offers: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["offer"].queryset = offers
+        cast("forms.ModelChoiceField[Any]", self.fields["offer"]).queryset = offers

@@ -10,6 +10,7 @@ month) then give the `Statement`s. The digital-services catalogue (`Offer`, `Tar
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -18,9 +19,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from mutualis.engine.money import MONEY_DIGITS
 from mutualis.engine.reimbursement import ChargeCategory, Frequency
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+MONEY = MONEY_DIGITS
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 
@@ -396,7 +398,7 @@ class Statement(models.Model):
     # give a friendly message; this is the last line of defence.
     PAYMENT_FIELDS = frozenset({"status", "paid_on"})
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk:
             stored = Statement.objects.filter(pk=self.pk).values().first()
             if stored and stored["status"] in (self.Status.ISSUED, self.Status.PAID):
@@ -411,12 +413,12 @@ class Statement(models.Model):
                 )
                 if changed and not (paying and changed <= self.PAYMENT_FIELDS):
                     raise FrozenStatement(self.number)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if self.is_frozen:
             raise FrozenStatement(self.number)
-        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+        return super().delete(*args, **kwargs)
 
     @property
     def is_frozen(self) -> bool:
@@ -460,15 +462,15 @@ class StatementLine(models.Model):
     def __str__(self) -> str:
         return self.label
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         if Statement.objects.filter(pk=self.statement_id, status__in=["issued", "paid"]).exists():
             raise FrozenStatement(self.statement.number)
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         if Statement.objects.filter(pk=self.statement_id, status__in=["issued", "paid"]).exists():
             raise FrozenStatement(self.statement.number)
-        return super().delete(*args, **kwargs)  # type: ignore[arg-type]
+        return super().delete(*args, **kwargs)
 
 
 class AcBase(models.Model):

@@ -178,7 +178,8 @@ def dashboard_series(body: PoolingBody, member_ids: frozenset[int] | None) -> li
     for notice in UnitCostNotice.objects.filter(
         service__pooling_body=body, unit_cost__isnull=False
     ):
-        by_pk[notice.service_id].unit_costs[notice.year] = notice.unit_cost
+        if notice.unit_cost is not None:  # always true by the filter; narrows the type
+            by_pk[notice.service_id].unit_costs[notice.year] = notice.unit_cost
     entries = UnitEntry.objects.filter(service__pooling_body=body)
     lines = StatementLine.objects.filter(statement__pooling_body=body, service__isnull=False)
     if member_ids is not None:
@@ -187,14 +188,14 @@ def dashboard_series(body: PoolingBody, member_ids: frozenset[int] | None) -> li
     for row in entries.values("service_id", "member__name", "year").annotate(total=Sum("units")):
         series = by_pk[row["service_id"]]
         series.units[(row["member__name"], row["year"])] = row["total"]
-    for row in lines.values("service_id", "statement__year", "statement__status").annotate(
+    for line in lines.values("service_id", "statement__year", "statement__status").annotate(
         total=Sum("amount")
     ):
-        series = by_pk[row["service_id"]]
-        year = row["statement__year"]
-        series.billed[year] = series.billed.get(year, ZERO) + row["total"]
-        if row["statement__status"] == Statement.Status.PAID:
-            series.paid[year] = series.paid.get(year, ZERO) + row["total"]
+        series = by_pk[line["service_id"]]
+        year = line["statement__year"]
+        series.billed[year] = series.billed.get(year, ZERO) + line["total"]
+        if line["statement__status"] == Statement.Status.PAID:
+            series.paid[year] = series.paid.get(year, ZERO) + line["total"]
     for series in by_pk.values():
         series.years = sorted(
             set(series.unit_costs) | {y for _, y in series.units} | set(series.billed)

@@ -13,12 +13,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from mutualis.engine.errors import EngineError
+from mutualis.engine.explain import ExplanationDict
 from mutualis.engine.money import ZERO, D, format_euros, format_number
 from mutualis.engine.reimbursement import ChargeCategory
 from mutualis.operations import analysis
@@ -373,7 +374,7 @@ def record_units(
     rows: Sequence[UnitRow],
     *,
     origin: str,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     dry_run: bool = False,
     allowed: frozenset[int] | None = None,
     read_problems: Sequence[Problem] = (),
@@ -546,7 +547,7 @@ def _subscription_lines(
         )
         if not part.months:
             continue
-        steps = [*tariff_explanation["steps"], *part.explain().as_dict()["steps"]]  # type: ignore[index]
+        steps = [*tariff_explanation["steps"], *part.explain().as_dict()["steps"]]
         drafts.setdefault(subscription.member_id, Draft(subscription.member, [])).lines.append(
             StatementLine(
                 subscription=subscription,
@@ -578,7 +579,7 @@ def offer_spec(offer: Offer) -> analysis.OfferSpec:
     )
 
 
-def yearly_price(subscription: Subscription, year: int) -> tuple[Decimal, dict[str, object]]:
+def yearly_price(subscription: Subscription, year: int) -> tuple[Decimal, ExplanationDict]:
     """The subscription's yearly amount from its offer's tariff, population stated."""
     offer = subscription.offer
     population = population_of(subscription.member, offer.population_key, year)

@@ -115,7 +115,8 @@ def _sync(
 ) -> tuple[int, int, list[str]]:
     """Create and update rows of `model` to match `wanted`; return the keys to delete."""
     existing = {
-        row[0]: tuple(row[1:]) for row in model.objects.values_list("pk", *fields).iterator()
+        row[0]: tuple(row[1:])
+        for row in model._default_manager.values_list("pk", *fields).iterator()
     }
     pk_name = model._meta.pk.attname
 
@@ -126,15 +127,15 @@ def _sync(
     to_update = [
         build(pk, v) for pk, v in sorted(wanted.items()) if pk in existing and existing[pk] != v
     ]
-    model.objects.bulk_create(to_create, batch_size=BATCH_SIZE)
-    model.objects.bulk_update(to_update, fields, batch_size=BATCH_SIZE // 4)
+    model._default_manager.bulk_create(to_create, batch_size=BATCH_SIZE)
+    model._default_manager.bulk_update(to_update, fields, batch_size=BATCH_SIZE // 4)
     vanished = sorted(set(existing) - set(wanted))
     return len(to_create), len(to_update), vanished
 
 
 def _delete(model: type[models.Model], keys: Sequence[str]) -> int:
     for chunk in _chunks(keys):
-        model.objects.filter(pk__in=chunk).delete()
+        model._default_manager.filter(pk__in=chunk).delete()
     return len(keys)
 
 

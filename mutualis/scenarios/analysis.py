@@ -164,7 +164,7 @@ def _number(values: Mapping[str, Any], name: str, problems: list[Problem]) -> De
         return None
 
 
-def _non_negative(where: str, value: object, message: str, problems: list[Problem]) -> None:
+def _non_negative(where: str, value: Any, message: str, problems: list[Problem]) -> None:
     try:
         negative = D(value) < 0
     except EngineError:

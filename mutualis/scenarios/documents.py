@@ -73,7 +73,8 @@ def _pdf(html: str) -> bytes:
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    return HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    return pdf
 
 
 def pack_pdf(docs: Sequence[Mapping[str, Any]], *, on: date) -> bytes:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -58,7 +58,7 @@ def method_choices(body: PoolingBody) -> list[tuple[str, str]]:
     ]
 
 
-class ScenarioForm(forms.ModelForm):
+class ScenarioForm(forms.ModelForm[Scenario]):
     method = forms.ChoiceField(label=_("méthode de répartition"))
 
     class Meta:
@@ -70,10 +70,16 @@ class ScenarioForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.body = body
         if "campaign" in self.fields:
-            self.fields["campaign"].queryset = Campaign.objects.filter(pooling_body=body)
-        self.fields["domain"].queryset = Domain.objects.filter(pooling_body=body, is_active=True)
-        self.fields["members"].queryset = Member.objects.filter(pooling_body=body).order_by("name")
-        self.fields["method"].choices = method_choices(body)
+            cast(
+                "forms.ModelChoiceField[Any]", self.fields["campaign"]
+            ).queryset = Campaign.objects.filter(pooling_body=body)
+        cast("forms.ModelChoiceField[Any]", self.fields["domain"]).queryset = Domain.objects.filter(
+            pooling_body=body, is_active=True
+        )
+        cast(
+            "forms.ModelChoiceField[Any]", self.fields["members"]
+        ).queryset = Member.objects.filter(pooling_body=body).order_by("name")
+        cast(forms.ChoiceField, self.fields["method"]).choices = method_choices(body)
         self.fields["members"].error_messages["required"] = _(
             "Le scénario doit compter au moins un membre."
         )
@@ -87,7 +93,7 @@ class ScenarioForm(forms.ModelForm):
         }
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         for problem in analysis.check_inputs(
             {k: v for k, v in self.rule_values().items() if v is not None}
         ):
@@ -151,7 +157,7 @@ class CompareForm(forms.Form):
 
     def __init__(self, *args: Any, queryset: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenarios"].queryset = queryset
+        cast("forms.ModelChoiceField[Any]", self.fields["scenarios"]).queryset = queryset
 
     def clean_scenarios(self) -> Any:
         chosen = self.cleaned_data["scenarios"]

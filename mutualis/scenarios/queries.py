@@ -83,7 +83,7 @@ def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -
         .annotate(total=Sum("yearly_cost_amount"))
     }
     equipments: dict[int, list[Equipment]] = {}
-    for row in (
+    for asset in (
         Asset.objects.filter(
             **scope, acquisition_cost_amount__isnull=False, useful_life_years__isnull=False
         )
@@ -98,26 +98,29 @@ def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -
             "running_cost_amount",
         )
     ):
-        equipments.setdefault(row["member_id"], []).append(
+        cost, life = asset["acquisition_cost_amount"], asset["useful_life_years"]
+        if cost is None or life is None:  # excluded by the filter; narrows the types
+            continue
+        equipments.setdefault(asset["member_id"], []).append(
             Equipment(
-                label=row["name"],
-                cost=row["acquisition_cost_amount"],
-                useful_life_years=row["useful_life_years"],
-                subsidies=row["subsidies_amount"],
-                upkeep_per_year=row["running_cost_amount"],
+                label=asset["name"],
+                cost=cost,
+                useful_life_years=life,
+                subsidies=asset["subsidies_amount"],
+                upkeep_per_year=asset["running_cost_amount"],
             )
         )
     attributes: dict[int, dict[str, Decimal]] = {}
-    for row in (
+    for fact in (
         MemberAttribute.objects.filter(member_id__in=ids)
         .order_by("member_id", "key", "year")
         .values("member_id", "key", "value")
     ):
-        attributes.setdefault(row["member_id"], {})[row["key"]] = row["value"]  # latest year
+        attributes.setdefault(fact["member_id"], {})[fact["key"]] = fact["value"]  # latest year
     result = []
     for m in members:
         record = records.get(m.pk)
-        lines = staff.get(record["id"], {}) if record else {}
+        lines = staff.get(record["id"], {}) if record is not None else {}
         facts = dict(attributes.get(m.pk, {}))
         for name in POPULATION_FIELDS:
             if getattr(m, name) is not None:
@@ -131,8 +134,8 @@ def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -
                 has_service=record is not None,
                 workload=None if record is None else record["activity_volume"],
                 staff_cost=sum((cost for _, cost in lines.values()), ZERO),
-                operating_cost=operating.get(record["id"], ZERO) if record else ZERO,
-                has_operating_lines=bool(record) and record["id"] in operating,
+                operating_cost=operating.get(record["id"], ZERO) if record is not None else ZERO,
+                has_operating_lines=record is not None and record["id"] in operating,
                 contracts_cost=contracts.get(m.pk, ZERO),
                 equipments=tuple(equipments.get(m.pk, ())),
                 fte_by_category={c: fte for c, (fte, _) in lines.items() if fte},

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 
 from mutualis.engine import ENGINE_VERSION
@@ -80,7 +80,7 @@ def create_scenario(
     method: str,
     cost_model: Mapping[str, Any] | None = None,
     member_overrides: Mapping[str, Mapping[str, Any]] | None = None,
-    user: AbstractBaseUser | None = None,
+    user: User | None = None,
     is_sample: bool = False,
 ) -> Scenario:
     """A new draft scenario; cost-model values left out are pre-filled (with their source)."""
@@ -157,7 +157,7 @@ def update_scenario(
 
 
 @transaction.atomic
-def duplicate_scenario(scenario: Scenario, user: AbstractBaseUser | None) -> Scenario:
+def duplicate_scenario(scenario: Scenario, user: User | None) -> Scenario:
     """A draft copy, « (copie) », with the same members and cost model."""
     members = list(scenario.members.all())
     copy = Scenario.objects.get(pk=scenario.pk)
@@ -179,9 +179,7 @@ def set_status(scenario: Scenario, status: str) -> Scenario:
 
 
 @transaction.atomic
-def take_snapshot(
-    scenario: Scenario, user: AbstractBaseUser | None, label: str = ""
-) -> ScenarioSnapshot:
+def take_snapshot(scenario: Scenario, user: User | None, label: str = "") -> ScenarioSnapshot:
     """Freeze the scenario's results as presented: the report document and engine version."""
     document = queries.scenario_report(scenario)
     return ScenarioSnapshot.objects.create(
@@ -303,9 +301,7 @@ def _override_problems(overrides: dict[str, Any]) -> list[Problem]:
     return problems
 
 
-def import_scenario(
-    body: PoolingBody, data: object, *, user: AbstractBaseUser | None = None
-) -> Scenario:
+def import_scenario(body: PoolingBody, data: object, *, user: User | None = None) -> Scenario:
     """Create a scenario from a JSON document (docs/scenarios.md); all or nothing."""
     document, problems = parse_document(data)
     if problems:

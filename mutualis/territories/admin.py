@@ -5,19 +5,19 @@ from mutualis.territories.models import Domain, Member, MemberAttribute, Members
 
 
 @admin.register(PoolingBody)
-class PoolingBodyAdmin(SimpleHistoryAdmin):
+class PoolingBodyAdmin(SimpleHistoryAdmin[PoolingBody]):
     list_display = ["name", "kind", "siren"]
     search_fields = ["name", "siren"]
     raw_id_fields = ["source_epci"]
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(admin.TabularInline[Membership, Member]):
     model = Membership
     extra = 0
 
 
 @admin.register(Member)
-class MemberAdmin(SimpleHistoryAdmin):
+class MemberAdmin(SimpleHistoryAdmin[Member]):
     list_display = ["name", "insee_code", "pooling_body", "population_municipale"]
     list_filter = ["pooling_body"]
     search_fields = ["name", "insee_code", "siren"]
@@ -25,11 +25,11 @@ class MemberAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(MemberAttribute)
-class MemberAttributeAdmin(SimpleHistoryAdmin):
+class MemberAttributeAdmin(SimpleHistoryAdmin[MemberAttribute]):
     list_display = ["member", "label", "value", "year", "source"]
 
 
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(admin.ModelAdmin[Domain]):
     list_display = ["name", "code", "family", "pooling_body", "is_active"]
     list_filter = ["family", "pooling_body"]

@@ -15,13 +15,13 @@ class EpciForm(forms.Form):
     )
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(forms.ModelForm[Member]):
     class Meta:
         model = Member
         fields = ["population_dgf", "latitude", "longitude"]
 
 
-class MemberAdminForm(forms.ModelForm):
+class MemberAdminForm(forms.ModelForm[Member]):
     class Meta:
         model = Member
         fields = [
@@ -36,14 +36,14 @@ class MemberAdminForm(forms.ModelForm):
         ]
 
 
-class AttributeForm(forms.ModelForm):
+class AttributeForm(forms.ModelForm[MemberAttribute]):
     class Meta:
         model = MemberAttribute
         fields = ["key", "label", "value", "unit", "year", "source"]
         help_texts = {"key": _("Identifiant court, par exemple potentiel_financier.")}
 
 
-class MembershipForm(forms.ModelForm):
+class MembershipForm(forms.ModelForm[Membership]):
     class Meta:
         model = Membership
         fields = ["joined_on", "left_on", "note"]
@@ -60,7 +60,7 @@ class MembershipForm(forms.ModelForm):
         return data
 
 
-class DomainForm(forms.ModelForm):
+class DomainForm(forms.ModelForm[Domain]):
     class Meta:
         model = Domain
         fields = ["code", "name", "family", "description", "position", "is_active"]

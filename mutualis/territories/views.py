@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts import services as accounts
 from mutualis.accounts.access import (
+    authenticated_user,
     get_member_for,
     get_pooling_body_for,
     is_platform_admin,
@@ -94,7 +95,7 @@ def create_from_epci(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             body = accounts.create_pooling_body_from_epci(
-                form.cleaned_data["siren"].strip(), created_by=request.user
+                form.cleaned_data["siren"].strip(), created_by=authenticated_user(request)
             )
         except (UnknownEpci, services.TerritoryError) as exc:
             form.add_error("siren", str(exc))

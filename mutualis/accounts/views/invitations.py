@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from mutualis.accounts import services
-from mutualis.accounts.access import get_invitation_for, get_managed_body_for
+from mutualis.accounts.access import authenticated_user, get_invitation_for, get_managed_body_for
 from mutualis.accounts.forms import InviteForm
 from mutualis.accounts.views.users import invitation_link_builder
 
@@ -29,7 +29,7 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                 form.cleaned_data["email"],
                 form.cleaned_data["name"],
                 form.cleaned_data["member"],
-                by=request.user,
+                by=authenticated_user(request),
                 link_for=invitation_link_builder(request),
             )
         except services.InvitationError as exc:
@@ -62,7 +62,7 @@ def invitation_resend(request: HttpRequest, pk: int, invitation_pk: int) -> Http
     invitation, body = get_invitation_for(request.user, pk, invitation_pk)
     try:
         services.resend_invitation(
-            invitation, by=request.user, link_for=invitation_link_builder(request)
+            invitation, by=authenticated_user(request), link_for=invitation_link_builder(request)
         )
     except services.InvitationError as exc:
         messages.error(request, str(exc))

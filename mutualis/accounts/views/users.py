@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from mutualis.accounts import queries, services
 from mutualis.accounts.access import (
+    authenticated_user,
     get_body_user_for,
     get_managed_body_for,
     get_role_for,
@@ -73,7 +74,10 @@ def role_edit(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.change_role(
-                role, form.cleaned_data["name"], form.cleaned_data["member"], by=request.user
+                role,
+                form.cleaned_data["name"],
+                form.cleaned_data["member"],
+                by=authenticated_user(request),
             )
         except services.RoleError as exc:
             form.add_error(None, str(exc))
@@ -98,7 +102,7 @@ def role_edit(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
 def role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     role, body = get_role_for(request.user, pk, role_pk)
     try:
-        services.revoke_role(role, by=request.user)
+        services.revoke_role(role, by=authenticated_user(request))
     except services.RoleError as exc:
         messages.error(request, str(exc))
     else:
@@ -111,7 +115,7 @@ def role_revoke(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
 def user_deactivate(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     account, body = get_body_user_for(request.user, pk, user_pk)
     try:
-        services.deactivate_user(account, body, by=request.user)
+        services.deactivate_user(account, body, by=authenticated_user(request))
     except services.AccountError as exc:
         messages.error(request, str(exc))
     else:
@@ -129,7 +133,7 @@ def user_reinvite(request: HttpRequest, pk: int, user_pk: int) -> HttpResponse:
     account, body = get_body_user_for(request.user, pk, user_pk)
     try:
         invitation = services.reinvite_user(
-            account, body, by=request.user, link_for=invitation_link_builder(request)
+            account, body, by=authenticated_user(request), link_for=invitation_link_builder(request)
         )
     except services.InvitationError as exc:
         messages.error(request, str(exc))

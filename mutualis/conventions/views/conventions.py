@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -44,7 +45,7 @@ def alert_days(request: HttpRequest) -> int:
     return int(raw) if raw.isdigit() and 0 < int(raw) <= 3650 else default
 
 
-def _apply_problems(form, exc: ConventionError) -> None:  # type: ignore[no-untyped-def]
+def _apply_problems(form: forms.BaseForm, exc: ConventionError) -> None:
     for problem in exc.problems:
         form.add_error(problem.field if problem.field in form.fields else None, problem.message)
 
@@ -209,7 +210,9 @@ def staff(request: HttpRequest, pk: int, convention_pk: int) -> HttpResponse:
     )
 
 
-def _lifecycle_error(request: HttpRequest, form, exc: ConventionError | None = None) -> None:  # type: ignore[no-untyped-def]
+def _lifecycle_error(
+    request: HttpRequest, form: forms.BaseForm, exc: ConventionError | None = None
+) -> None:
     errors = (
         [p.message for p in exc.problems]
         if exc

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mutualis.accounts.access import authenticated_user
 from mutualis.conventions import services
 from mutualis.conventions.access import get_convention_for, get_party_for
 from mutualis.conventions.forms import DeliberationForm
@@ -38,7 +39,7 @@ def record(request: HttpRequest, pk: int, convention_pk: int, party_pk: int) -> 
                     data["votes_against"],
                     data["abstentions"],
                 ),
-                request.user,
+                authenticated_user(request),
             )
         except ConventionError as exc:
             for problem in exc.problems:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.utils.text import slugify
@@ -29,11 +31,11 @@ def _base_name(version: ConventionVersion) -> str:
     return name + ("-donnees-fictives" if version.convention.is_sample else "")
 
 
-def _render_or_error(render):  # type: ignore[no-untyped-def]
+def _render_or_error(render: Callable[[], bytes]) -> bytes | HttpResponse:
     try:
-        return render(), None
+        return render()
     except TemplateRenderError as exc:
-        return None, HttpResponse(
+        return HttpResponse(
             f"Le modèle de la structure ne peut pas être rendu : {exc}",
             status=422,
             content_type="text/plain; charset=utf-8",
@@ -49,9 +51,9 @@ def document(
         raise Http404
     data = documents.document_data(version)
     renderer = documents.render_convention if kind == "convention" else documents.render_annex
-    content, error = _render_or_error(lambda: renderer(data, fmt))
-    if error is not None:
-        return error
+    content = _render_or_error(lambda: renderer(data, fmt))
+    if isinstance(content, HttpResponse):
+        return content
     return _attachment(content, TYPES[fmt], f"{kind}-{_base_name(version)}.{fmt}")
 
 
@@ -65,9 +67,9 @@ def deliberation_document(
     party = get_party_for(version, rights, party_pk)
     data = documents.document_data(version)
     party = next(p for p in data.parties if p.pk == party.pk)
-    content, error = _render_or_error(lambda: documents.render_deliberation(data, party, fmt))
-    if error is not None:
-        return error
+    content = _render_or_error(lambda: documents.render_deliberation(data, party, fmt))
+    if isinstance(content, HttpResponse):
+        return content
     name = f"deliberation-{slugify(party.name)}-{_base_name(version)}.{fmt}"
     return _attachment(content, TYPES[fmt], name)
 
@@ -75,9 +77,9 @@ def deliberation_document(
 @login_required
 def pack(request: HttpRequest, pk: int, convention_pk: int, number: int) -> HttpResponse:
     version, _rights = get_version_for(request.user, pk, convention_pk, number)
-    content, error = _render_or_error(lambda: build_document_pack(version))
-    if error is not None:
-        return error
+    content = _render_or_error(lambda: build_document_pack(version))
+    if isinstance(content, HttpResponse):
+        return content
     return _attachment(content, "application/zip", f"documents-{_base_name(version)}.zip")
 
 

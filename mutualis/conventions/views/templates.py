@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutualis.accounts.access import get_pooling_body_for, require_manage
+from mutualis.accounts.access import authenticated_user, get_pooling_body_for, require_manage
 from mutualis.conventions import services
 from mutualis.conventions.forms import TemplateForm
 
@@ -22,7 +22,9 @@ def templates(request: HttpRequest, pk: int) -> HttpResponse:
     form = TemplateForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        services.save_template(body, data["legal_form"], data["kind"], data["file"], request.user)
+        services.save_template(
+            body, data["legal_form"], data["kind"], data["file"], authenticated_user(request)
+        )
         messages.success(request, _("Modèle enregistré : il remplace le modèle par défaut."))
         return redirect("conventions:templates", pk=body.pk)
     return render(

@@ -41,7 +41,7 @@ from mutualis.engine.games.model import (
     TooManyPlayers,
     to_explicit,
 )
-from mutualis.engine.money import D
+from mutualis.engine.money import D, Number
 
 if TYPE_CHECKING:
     from scipy.optimize import Bounds, LinearConstraint
@@ -104,8 +104,8 @@ class _Problem:
     integrality: FloatArray
 
 
-def _fraction(value: object) -> Fraction:
-    return Fraction(D(value))  # type: ignore[arg-type]
+def _fraction(value: Number) -> Fraction:
+    return Fraction(D(value))
 
 
 def best_pooled_coalition(

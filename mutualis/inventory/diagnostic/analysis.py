@@ -246,8 +246,11 @@ def opportunity_score(
 def _window(
     contract: ContractFact, member: MemberInfo, domain: DomainInfo | None, on: date
 ) -> ContractWindow:
+    end_on = contract.end_on
+    if end_on is None:  # callers keep only contracts within a window, hence with an end
+        raise ValueError("A contract without an end date has no renewal window.")
     notice_by = (
-        add_months(contract.end_on, -contract.notice_period_months)  # type: ignore[arg-type]
+        add_months(end_on, -contract.notice_period_months)
         if contract.notice_period_months
         else None
     )
@@ -259,8 +262,8 @@ def _window(
         vendor=contract.vendor,
         product=contract.product,
         yearly_cost=contract.yearly_cost,
-        end_on=contract.end_on,  # type: ignore[arg-type]
-        months_left=months_between(on, contract.end_on),  # type: ignore[arg-type]
+        end_on=end_on,
+        months_left=months_between(on, end_on),
         notice_by=notice_by,
     )
 
@@ -401,7 +404,9 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
     services = [s for s in inputs.services if s.domain_id in domains and s.member_id in members]
     contracts = [c for c in inputs.contracts if c.member_id in members]
     assets = [a for a in inputs.assets if a.member_id in members]
-    by_domain: dict[int, tuple[list, list, list]] = {d: ([], [], []) for d in domains}
+    by_domain: dict[int, tuple[list[ServiceFact], list[ContractFact], list[AssetFact]]] = {
+        d: ([], [], []) for d in domains
+    }
     for s in services:
         by_domain[s.domain_id][0].append(s)
     for c in contracts:

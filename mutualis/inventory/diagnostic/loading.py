@@ -49,7 +49,7 @@ def load_inputs(campaign: Campaign, *, domain_id: int | None = None) -> Inputs:
         DomainInfo(row["id"], row["code"], row["name"], str(families.get(row["family"], "")))
         for row in domain_rows.values("id", "code", "name", "family")
     )
-    scope = {"campaign": campaign}
+    scope: dict[str, Campaign | int] = {"campaign": campaign}
     if domain_id is not None:
         scope["domain_id"] = domain_id
     # Summed in the database: exact NUMERIC on PostgreSQL; on SQLite the converter

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllow
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from mutualis.accounts.access import authenticated_user
 from mutualis.inventory import charts, exports
 from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.diagnostic import build_diagnostic
@@ -113,7 +114,7 @@ def _export(request: HttpRequest, pk: int, campaign_pk: int, kind: JobKind) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     params = exports.diagnostic_params(campaign, timezone.localdate())
-    job = request_job(campaign.pooling_body, kind, request.user, params)
+    job = request_job(campaign.pooling_body, kind, authenticated_user(request), params)
     return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 

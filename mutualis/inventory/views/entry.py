@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutualis.accounts.access import require_manage
+from mutualis.accounts.access import authenticated_user, require_manage
 from mutualis.inventory import queries, rules, services, versions
 from mutualis.inventory.access import entry_rights, get_campaign_member_for
 from mutualis.inventory.forms import (
@@ -307,7 +307,7 @@ def submit(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
             },
         )
     try:
-        services.submit_inventory(campaign, member, request.user)
+        services.submit_inventory(campaign, member, authenticated_user(request))
     except services.InventoryError as exc:
         messages.error(request, str(exc))
     else:

@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mutualis.accounts.access import authenticated_user
 from mutualis.inventory import imports
 from mutualis.inventory.access import (
     CampaignRights,
@@ -93,7 +94,7 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
                 campaign,
                 uploaded.read(),
                 file_name=uploaded.name,
-                user=request.user,
+                user=authenticated_user(request),
                 member_ids=rights.import_scope,
             )
         except imports.ImportRejected as exc:

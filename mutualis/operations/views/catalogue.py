@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from mutualis.territories.models import PoolingBody
 PHASE = "pilotage"
 
 
-def _offers(body: PoolingBody):  # type: ignore[no-untyped-def]
+def _offers(body: PoolingBody) -> QuerySet[Offer]:
     return body.offers.prefetch_related("bands")
 
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from mutualis.accounts.access import authenticated_user
 from mutualis.operations import services, spreadsheets
 from mutualis.operations.access import get_body_for, get_service_for, require_cycle
 from mutualis.operations.analysis import Frequency
@@ -211,7 +212,12 @@ def units(request: HttpRequest, pk: int, service_pk: int, year: int) -> HttpResp
             origin = UnitEntry.Origin.TYPED if rights.can_run_cycle else UnitEntry.Origin.REFERENT
             try:
                 result = services.record_units(
-                    service, year, rows, origin=origin, user=request.user, allowed=allowed
+                    service,
+                    year,
+                    rows,
+                    origin=origin,
+                    user=authenticated_user(request),
+                    allowed=allowed,
                 )
             except ImportRejected as exc:
                 problems = exc.problems
@@ -276,7 +282,7 @@ def units_import(request: HttpRequest, pk: int, service_pk: int, year: int) -> H
                 year,
                 rows,
                 origin=UnitEntry.Origin.IMPORT,
-                user=request.user,
+                user=authenticated_user(request),
                 dry_run=not confirm,
                 read_problems=read_problems,
             )

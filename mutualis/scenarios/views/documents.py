@@ -6,6 +6,8 @@ a while); `documents` keeps each one a plain function, ready to become a backgro
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -15,6 +17,7 @@ from django.utils.text import slugify
 
 from mutualis.scenarios import documents, workbook
 from mutualis.scenarios.access import get_scenario_for
+from mutualis.scenarios.models import Scenario
 from mutualis.scenarios.views.scenarios import _results, compared
 
 
@@ -24,7 +27,7 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
     return response
 
 
-def _doc(request: HttpRequest, pk: int, scenario_pk: int):  # type: ignore[no-untyped-def]
+def _doc(request: HttpRequest, pk: int, scenario_pk: int) -> tuple[Scenario, dict[str, Any] | None]:
     scenario, _rights = get_scenario_for(request.user, pk, scenario_pk)
     doc, _error = _results(scenario)
     if doc is None:

@@ -14,7 +14,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from mutualis.accounts.access import get_pooling_body_for
+from mutualis.accounts.access import authenticated_user, get_pooling_body_for
 from mutualis.engine.errors import EngineError
 from mutualis.engine.money import format_euros
 from mutualis.inventory.charts import Bar, horizontal_bars
@@ -79,7 +79,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
                 start_year=data["start_year"],
                 horizon_years=data["horizon_years"],
                 method=data["method"],
-                user=request.user,
+                user=authenticated_user(request),
             )
         except services.ScenarioRejected as exc:
             for problem in exc.problems:
@@ -207,7 +207,7 @@ def duplicate(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
     scenario, rights = get_scenario_for(request.user, pk, scenario_pk)
     if not rights.can_duplicate:
         raise PermissionDenied
-    copy = services.duplicate_scenario(scenario, request.user)
+    copy = services.duplicate_scenario(scenario, authenticated_user(request))
     messages.success(request, _("Scénario dupliqué : vous pouvez modifier la copie."))
     return redirect("scenarios:detail", pk=pk, scenario_pk=copy.pk)
 
@@ -236,7 +236,7 @@ def snapshot(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
     form = SnapshotForm(request.POST)
     label = form.cleaned_data["label"] if form.is_valid() else ""
     try:
-        snap = services.take_snapshot(scenario, request.user, label)
+        snap = services.take_snapshot(scenario, authenticated_user(request), label)
     except EngineError as exc:
         messages.error(request, _("Calcul impossible : %(message)s") % {"message": exc.message})
         return redirect("scenarios:detail", pk=pk, scenario_pk=scenario.pk)

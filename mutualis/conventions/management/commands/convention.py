@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, overload
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.utils import timezone
@@ -46,10 +46,14 @@ class Command(BaseCommand):
             "--days", help="Délai d'alerte en jours (défaut : CONVENTION_ALERT_DAYS)."
         )
 
-    def fail(self, message: str) -> None:
+    def fail(self, message: str) -> NoReturn:
         self.stderr.write(message)
         sys.exit(EXIT_INVALID)
 
+    @overload
+    def integer(self, value: str, label: str) -> int: ...
+    @overload
+    def integer(self, value: str | None, label: str) -> int | None: ...
     def integer(self, value: str | None, label: str) -> int | None:
         if value is None:
             return None
@@ -85,6 +89,7 @@ class Command(BaseCommand):
         if convention is None:
             self.fail(f"Aucune convention n° {pk}.")
         number = self.integer(options["number"], "--version")
+        version: ConventionVersion | None
         if number is None:
             version = current_version(convention)
         else:

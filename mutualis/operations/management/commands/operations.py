@@ -178,7 +178,7 @@ class Command(BaseCommand):
                     "status": s.status,
                     "period": s.period_label,
                     "total": str(s.total_amount),
-                    "corrects": s.corrects.number if s.corrects_id else None,
+                    "corrects": s.corrects.number if s.corrects is not None else None,
                     "sample": s.is_sample,
                     "lines": [
                         {

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from mutualis.refdata.dataset import DatasetError, read_dataset
 from mutualis.refdata.models import Commune, Epci
@@ -19,14 +20,14 @@ def _number(value: int | None) -> str:
 class Command(BaseCommand):
     help = "Référentiel géographique (communes et EPCI du COG) : chargement et consultation."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         load = actions.add_parser("load", help="Charge ou met à jour le référentiel en base.")
         load.add_argument("--path", type=Path, help="Fichier .json.gz (par défaut : COG 2026).")
         show = actions.add_parser("show", help="Affiche un EPCI et ses communes membres.")
         show.add_argument("siren", help="SIREN de l'EPCI (9 chiffres).")
 
-    def handle(self, *args, action: str, **options):
+    def handle(self, *args: Any, action: str, **options: Any) -> None:
         if action == "load":
             self.load(options.get("path"))
         else:

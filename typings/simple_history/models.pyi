@@ -1,0 +1,6 @@
+from typing import Any
+
+class HistoricalRecords:
+    def __init__(self, *args: Any, **kwargs: Any) -> None: ...
+    # Replaced on the model class by a descriptor returning a HistoryManager built at run time.
+    def __get__(self, instance: object, owner: type) -> Any: ...
