@@ -140,7 +140,7 @@ def get_pending_import_for(
     if not rights.can_import:
         raise PermissionDenied
     pending = PendingImport.objects.filter(
-        token=token, campaign=campaign, user_id=user.pk, expires_at__gt=timezone.now()
+        token=token, campaign=campaign, user_id=user.pk or 0, expires_at__gt=timezone.now()
     ).first()
     if pending is None:
         raise Http404

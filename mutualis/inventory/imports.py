@@ -184,6 +184,8 @@ def _apply(campaign: Campaign, change: RowChange) -> dict[str, Any]:
         if change.sheet == SERVICES.name:
             links["domain_id"] = change.domain_id
         elif change.sheet in (STAFF.name, COSTS.name):
+            if change.domain_id is None:
+                raise ValueError("staff and cost rows always belong to a domain's service")
             service = ServiceRecord.objects.get(
                 campaign=campaign, member_id=change.member_id, domain_id=change.domain_id
             )

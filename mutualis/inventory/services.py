@@ -290,9 +290,7 @@ def submit_inventory(campaign: Campaign, member: Member, user: User | None) -> S
 
 
 @transaction.atomic
-def reopen_submission(
-    campaign: Campaign, member: Member, user: AbstractBaseUser | None = None
-) -> Submission:
+def reopen_submission(campaign: Campaign, member: Member, user: User | None = None) -> Submission:
     """Give a transmitted entry back to its commune; records who reopened it and when."""
     submission = (
         Submission.objects.select_for_update().filter(campaign=campaign, member=member).first()

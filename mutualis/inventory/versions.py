@@ -19,7 +19,11 @@ from mutualis.locking import instance_values, snapshot_of, text
 
 
 def _labels(model: type[models.Model], names: Iterable[str]) -> dict[str, str]:
-    return {name: str(model._meta.get_field(name).verbose_name) for name in names}
+    labels = {}
+    for name in names:
+        field = model._meta.get_field(name)
+        labels[name] = str(getattr(field, "verbose_name", name))
+    return labels
 
 
 SERVICE_FIELDS = tuple(ServiceRecordForm.Meta.fields)

@@ -23,7 +23,7 @@ from datetime import date
 from decimal import Decimal
 
 from mutualis.engine.compensation import ACBalance, ACDeduction, ac_balance, ac_deduction
-from mutualis.engine.explain import Explanation, Step
+from mutualis.engine.explain import Explanation, ExplanationDict, Step
 from mutualis.engine.legal import legal_basis, unit_cost_reference
 from mutualis.engine.money import (
     ZERO,
@@ -151,7 +151,7 @@ class Due:
     units: Decimal
     amount: Decimal
     formula: str
-    explanation: dict[str, object]
+    explanation: ExplanationDict
 
 
 def _bill(

@@ -469,7 +469,7 @@ def _unit_cost_lines(
                 label=f"{service.name} — {label}",
                 quantity=due.units,
                 unit_label=service.unit_label,
-                rate=notice.unit_cost,
+                rate=notice.unit_cost if notice.unit_cost is not None else ZERO,
                 amount=due.amount,
                 formula=due.formula,
                 explanation=due.explanation,
@@ -904,7 +904,7 @@ def _corrected_due(statement: Statement, line: StatementLine, usage: Usage) -> a
             except EngineError as exc:
                 raise OperationsError(str(exc)) from exc
     return analysis.rate_due(
-        line.rate, usage.units, line.unit_label or "unités", statement.period_label
+        D(line.rate), D(usage.units), line.unit_label or "unités", statement.period_label
     )
 
 

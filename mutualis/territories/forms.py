@@ -73,7 +73,7 @@ class DomainForm(forms.ModelForm[Domain]):
         return code
 
 
-class PoolingBodySettingsForm(forms.ModelForm):
+class PoolingBodySettingsForm(forms.ModelForm[PoolingBody]):
     class Meta:
         model = PoolingBody
         fields = ["communes_transparency"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any, cast
 
 from django.db import transaction
 from django.db.models import Model
@@ -131,7 +132,7 @@ def set_attribute(
 # --- optimistic locking of the edit forms (mutualis.locking) ------------------------------
 
 
-def _record_labels(form: ModelForm) -> dict[str, str]:
+def _record_labels(form: ModelForm[Any]) -> dict[str, str]:
     """Every stored field of the record, so that the version does not depend on the form
     (an administrator's form has more fields than a référent's)."""
     return {
@@ -141,21 +142,22 @@ def _record_labels(form: ModelForm) -> dict[str, str]:
     }
 
 
-def _saved(form: ModelForm, *, lock: bool = False) -> Model | None:
+def _saved(form: ModelForm[Any], *, lock: bool = False) -> Model | None:
     if form.instance.pk is None:
         return None
     manager = type(form.instance)._default_manager
-    return (manager.select_for_update() if lock else manager).filter(pk=form.instance.pk).first()
+    found = (manager.select_for_update() if lock else manager).filter(pk=form.instance.pk).first()
+    return cast(Model | None, found)
 
 
-def saved_version(form: ModelForm) -> str:
+def saved_version(form: ModelForm[Any]) -> str:
     """The version of the record as saved now (the form's instance may hold unsaved input)."""
     labels = _record_labels(form)
     return version_of(snapshot_of(instance_values(_saved(form), labels), labels))
 
 
 @transaction.atomic
-def save_versioned(form: ModelForm, version: str | None) -> Model:
+def save_versioned(form: ModelForm[Any], version: str | None) -> Model:
     """Save a valid model form unless its record changed since `version` (`StaleEdit`)."""
     if form.instance.pk is not None:
         labels = _record_labels(form)
@@ -165,4 +167,4 @@ def save_versioned(form: ModelForm, version: str | None) -> Model:
             **{name: form.cleaned_data[name] for name in form.fields if name in labels},
         }
         check_version(version, snapshot_of(saved, labels), snapshot_of(yours, labels))
-    return form.save()
+    return cast(Model, form.save())

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -59,7 +61,7 @@ def _form_page(
     )
 
 
-def _save_versioned(request: HttpRequest, form: ModelForm) -> tuple[bool, str]:
+def _save_versioned(request: HttpRequest, form: ModelForm[Any]) -> tuple[bool, str]:
     """Save an edit form carrying its record's version: (saved, version to render)."""
     posted = request.POST.get(FIELD_NAME)
     if request.method != "POST":

@@ -326,7 +326,7 @@ def reopen(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> H
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
-        services.reopen_submission(campaign, member, request.user)
+        services.reopen_submission(campaign, member, authenticated_user(request))
     except services.InventoryError as exc:
         messages.error(request, str(exc))
     else:
