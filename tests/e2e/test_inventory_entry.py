@@ -47,7 +47,9 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(
     page.get_by_label("Catégorie C — coût annuel chargé (€)").fill("11 400")
     page.get_by_role("button", name="Enregistrer le brouillon").click()
     page.get_by_text("brouillon enregistré", exact=False).first.wait_for()
-    assert "Brouillon" in page.get_by_text("Réponse").inner_text() or "Brouillon" in page.content()
+    assert (
+        "Brouillon" in page.get_by_text("Réponse :").inner_text() or "Brouillon" in page.content()
+    )
 
     page.get_by_role("button", name="Transmettre l'état des lieux").click()
     page.get_by_text("Cet état des lieux a été transmis", exact=False).first.wait_for()

@@ -151,6 +151,9 @@ def test_cleanup_deletes_expired_files_only(world: World):
     assert not os.path.exists(path)
 
 
+# The worker closes its database connections between jobs, as a long-running process
+# must; on PostgreSQL that is only possible outside the test's wrapping transaction.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_runs_queued_jobs_from_the_database(world: World, settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     job = _job(world, n=3)
