@@ -51,7 +51,8 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(
         "Brouillon" in page.get_by_text("Réponse :").inner_text() or "Brouillon" in page.content()
     )
 
-    page.get_by_role("button", name="Transmettre l'état des lieux").click()
+    page.get_by_role("link", name="Transmettre l'état des lieux…").click()
+    page.get_by_role("button", name="Confirmer la transmission").click()
     page.get_by_text("Cet état des lieux a été transmis", exact=False).first.wait_for()
     context.close()
 
@@ -74,8 +75,12 @@ def test_referent_fills_saves_and_submits_then_coordinator_sees_it(
     template.value.save_as(workbook)
     page.get_by_role("link", name="Importer un classeur rempli").click()
     page.get_by_label("Classeur rempli (.xlsx)").set_input_files(workbook)
-    page.get_by_role("button", name="Importer").click()
-    page.get_by_text("Classeur importé : 0 ligne(s) créée(s)", exact=False).wait_for()
+    page.get_by_role("button", name="Vérifier et voir l'aperçu").click()
+    # The unchanged workbook is previewed, nothing is written until confirmed.
+    page.get_by_role("heading", level=1, name="Aperçu de l'import", exact=False).wait_for()
+    assert "Rien n'est encore enregistré." in page.content()
+    page.get_by_role("button", name="Abandonner").click()
+    page.get_by_text("Import abandonné", exact=False).wait_for()
 
     page.get_by_role("link", name="Voir le diagnostic").click()
     page.get_by_role("heading", level=1, name="Diagnostic du territoire", exact=False).wait_for()
