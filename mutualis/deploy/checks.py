@@ -130,7 +130,16 @@ def check_refdata() -> Check:
 def check_worker() -> Check:
     from mutualis.jobs.queries import worker_alive
 
-    if worker_alive():
+    try:
+        alive = worker_alive()
+    except DatabaseError:
+        return Check(
+            "Tâches de fond",
+            True,
+            "état inconnu : la base n'est pas prête (lancez « mutualis migrate »)",
+            warning=True,
+        )
+    if alive:
         return Check("Tâches de fond", True, "un processus « mutualis worker » est actif")
     return Check(
         "Tâches de fond",

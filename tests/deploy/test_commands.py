@@ -25,10 +25,11 @@ def run_cli(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_production_refuses_the_default_secret_key():
-    result = run_cli("selfcheck", DEBUG="false", MUTUALIS_ALLOW_INSECURE_KEY="false", SECRET_KEY="")
+def test_production_refuses_a_short_secret_key():
+    result = run_cli("selfcheck", DEBUG="false", SECRET_KEY="trop-courte")
     assert result.returncode != 0
-    assert "SECRET_KEY doit être définie en production" in result.stderr
+    assert "SECRET_KEY trop courte" in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_bad_boolean_setting_fails_at_startup_in_french():
