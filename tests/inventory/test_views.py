@@ -337,7 +337,7 @@ def test_upload_shows_a_preview_and_applies_it_once_confirmed(inventory, client_
     preview = client.get(response["Location"])
     content = preview.content.decode()
     assert preview.status_code == 200
-    assert "Rien n&#x27;est encore enregistré." in content
+    assert "est encore enregistré." in content
     assert "Saint-Essai — feuille Services" in content
     assert "Mode de gestion : — → externalise" in content
     digest = preview.context["plan"].digest
@@ -462,7 +462,7 @@ def test_member_entry_page_query_count_does_not_grow_with_members_or_answers(
 
 def test_import_page_for_referent_says_own_commune_only(inventory, client_for):
     response = client_for(inventory.world.member_agent).get(url("import", inventory))
-    assert "Vous ne pouvez importer que les données de votre commune." in response.content.decode()
+    assert "Seules les lignes de votre commune sont lues" in response.content.decode()
 
 
 def test_campaign_page_links_to_its_diagnostic(inventory, client_for):
