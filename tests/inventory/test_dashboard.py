@@ -126,7 +126,7 @@ def test_dashboard_shows_the_territory_synthesis(inventory, client_for):
 def test_domain_page_explains_its_score(inventory, client_for):
     body, campaign = inventory.world.body, inventory.campaign
     url = reverse("diagnostic:domain", args=[body.pk, campaign.pk, inventory.rh.pk])
-    html = client_for(inventory.world.member_agent).get(url).content.decode()
+    html = client_for(inventory.world.elected_official).get(url).content.decode()
     assert "Bourg-Témoin" in html
     assert "En régie" in html
     assert "fonction tenue par moins de 0,5 ETP" in html

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.urls import reverse
 
+from mutualis.jobs.models import Job
 from tests.inventory.test_views import url
 
 pytestmark = pytest.mark.django_db
@@ -33,7 +34,10 @@ def test_sample_downloads_say_they_are_fictitious(inventory, client_for):
     client = client_for(inventory.world.pooling_admin)
     body, campaign = inventory.world.body.pk, inventory.campaign.pk
     for name, extension in (("diagnostic:report_pdf", "pdf"), ("diagnostic:report_xlsx", "xlsx")):
-        response = client.get(reverse(name, args=[body, campaign]))
+        # The export runs as a background job (at once in tests); its file is then downloaded.
+        assert client.post(reverse(name, args=[body, campaign])).status_code == 302
+        job = Job.objects.latest("pk")
+        response = client.get(reverse("jobs:download", args=[body, job.pk]))
         assert (
             f'filename="diagnostic-2025-exemple-fictif.{extension}"'
             in response["Content-Disposition"]
