@@ -787,14 +787,18 @@ def _method_document(result: MethodResult, names: Mapping[str, str]) -> dict[str
 
 
 def game_document(result: ScenarioResult) -> dict[str, Any]:
-    """The scenario's cost game in the input format of `mutualis games solve`."""
+    """The scenario's cost game in the input format of `mutualis games solve`.
+
+    That format takes JSON numbers: the games engine computes in floats and turns its
+    results into cents once (engine.money.to_cents).
+    """
     model = result.inputs.cost_model
     pooled: dict[str, Any] = {
-        "fixed": str(model.fixed_costs),
-        "per_unit": str(model.cost_per_unit),
-        "cost_per_etp": str(model.staff_cost_per_fte),
-        "productivity": str(model.productivity),
-        "step": str(model.staffing_step),
+        "fixed": float(model.fixed_costs),
+        "per_unit": float(model.cost_per_unit),
+        "cost_per_etp": float(model.staff_cost_per_fte),
+        "productivity": float(model.productivity),
+        "step": float(model.staffing_step),
     }
     if model.manager_span is not None:
         pooled["manager_span"] = model.manager_span
@@ -802,9 +806,9 @@ def game_document(result: ScenarioResult) -> dict[str, Any]:
         "players": [
             {
                 "id": m.insee_code,
-                "standalone": str(m.cost_before),
+                "standalone": float(m.cost_before),
                 "workload": m.workload,
-                "own_cost": str(m.own_cost),
+                "own_cost": float(m.own_cost),
             }
             for m in result.members
         ],
@@ -815,7 +819,7 @@ def game_document(result: ScenarioResult) -> dict[str, Any]:
 def _cost_model_document(model: CostModel) -> dict[str, Any]:
     return {
         "workload_unit": model.workload_unit,
-        "productivity": str(model.productivity),
+        "productivity": float(model.productivity),
         "staff_category": model.staff_category,
         "cost_per_fte": {c: str(v) for c, v in sorted(model.cost_per_fte.items())},
         "fixed_costs": str(model.fixed_costs),
@@ -859,7 +863,7 @@ def report_document(result: ScenarioResult) -> dict[str, Any]:
                 "population": m.population,
                 "workload": m.workload,
                 "cost_before": str(m.cost_before),
-                "own_cost": str(m.own_cost),
+                "own_cost": float(m.own_cost),
                 "cost_after": None if amount is None else str(amount),
                 "allocations": allocations,
                 "saving": None if saving is None else str(saving),
