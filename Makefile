@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install demo test test-fast lint test-sqlite test-postgres bench clean
+.PHONY: help install demo test test-fast lint test-sqlite test-postgres bench bench-load-postgres clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -42,6 +42,10 @@ test: lint test-sqlite test-postgres ## Everything CI runs: lint, then tests on 
 bench: install ## Engine and page timings, printed as ratios to their targets and peers
 	$(BIN)/pip install --quiet -e '.[bench]'
 	$(BIN)/python benchmarks/run.py
+	$(MAKE) --no-print-directory bench-load-postgres
+
+bench-load-postgres: ## The 20-client load run again, on a throwaway PostgreSQL cluster
+	scripts/with-postgres.sh sh -c 'LOAD_DATABASE_URL="$$DATABASE_URL" $(BIN)/python benchmarks/bench_load.py'
 
 clean: ## Remove the virtualenv, node_modules and local data
 	rm -rf $(VENV) node_modules var

@@ -1,10 +1,11 @@
 """Bounded load run: 20 logged-in clients for 60 s against `mutualis serve` (gunicorn).
 
 Each client works on its own commune of one campaign: it reads the member page and the
-diagnostic, saves domain forms (the inventory entry form) and, every fifth round, submits
-its inventory and reopens it. Prints requests/s, p50/p95/p99 for reads and writes, the
-refusals (4xx) and the errors (5xx, connection failures). Target: 0 errors, p95 < 300 ms on
-reads.
+diagnostic, saves domain forms (the inventory entry form), every fifth round submits its
+inventory and reopens it, and every seventh round downloads the workbook, changes its own
+commune's answers and imports it back (upload, preview, confirm). Prints requests/s,
+p50/p95/p99 for reads, writes and imports, the refusals (4xx) and the errors (5xx, connection
+failures). Target: 0 errors, p95 < 300 ms on reads.
 
 SQLite in a throwaway data directory by default; `LOAD_DATABASE_URL=postgres://…` runs the
 same load on an empty, throwaway PostgreSQL database. `LOAD_CLIENTS` and `LOAD_SECONDS`
@@ -14,7 +15,10 @@ change the size (20 and 60).
 from __future__ import annotations
 
 import http.cookiejar
+import io
 import os
+import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -93,6 +97,9 @@ def prepare(env: dict[str, str]) -> list[dict[str, str]]:
                 "login": reverse("accounts:login"),
                 "member": reverse("inventory:member", args=args),
                 "edit": [reverse("inventory:service_edit", args=[*args, d.pk]) for d in domains],
+                "insee": member.insee_code,
+                "export": reverse("inventory:export", args=[body.pk, campaign.pk]),
+                "import": reverse("inventory:import", args=[body.pk, campaign.pk]),
                 "submit": reverse("inventory:submit", args=args),
                 "reopen": reverse("inventory:reopen", args=args),
                 "dashboard": reverse("diagnostic:dashboard", args=[body.pk, campaign.pk]),
@@ -106,6 +113,7 @@ def prepare(env: dict[str, str]) -> list[dict[str, str]]:
 class Tally:
     reads: list[float] = field(default_factory=list)
     writes: list[float] = field(default_factory=list)
+    imports: list[float] = field(default_factory=list)
     refused: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -117,35 +125,110 @@ class Client:
         self.tally = tally
         self.jar = http.cookiejar.CookieJar()
         self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.last_url = base
+
+    def last_url_path(self) -> str:
+        """Where the last request ended, after redirects (the import preview's address)."""
+        return urllib.parse.urlsplit(self.last_url).path
 
     def _csrf(self) -> str:
         return next((c.value for c in self.jar if c.name == "csrftoken"), "")
 
-    def call(self, path: str, data: dict[str, str] | None = None, record: bool = True) -> None:
+    def call(
+        self,
+        path: str,
+        data: dict[str, str] | None = None,
+        record: bool = True,
+        upload: tuple[str, bytes] | None = None,
+    ) -> bytes | None:
+        """One request (a GET, a form POST or a file upload); the body, or None on failure."""
         body = None
         headers = {"Referer": self.base + path}
-        if data is not None:
+        if upload is not None:
+            body, headers["Content-Type"] = _multipart(
+                {"csrfmiddlewaretoken": self._csrf()}, "file", *upload
+            )
+        elif data is not None:
             body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}).encode()
         request = urllib.request.Request(self.base + path, data=body, headers=headers)  # noqa: S310
         start = time.perf_counter()
         try:
             with self.opener.open(request, timeout=60) as response:
-                response.read()
+                content: bytes = response.read()
+                self.last_url = response.geturl()
         except urllib.error.HTTPError as exc:
+            if os.environ.get("LOAD_VERBOSE"):
+                print(exc.code, path, exc.read()[:3000].decode(errors="replace"), file=sys.stderr)
             with self.tally.lock:
                 if exc.code >= 500:
                     self.tally.errors.append(f"{exc.code} {path}")
                 else:
                     self.tally.refused += 1
-            return
+            return None
         except (OSError, urllib.error.URLError) as exc:
             with self.tally.lock:
                 self.tally.errors.append(f"{exc} {path}")
-            return
+            return None
         elapsed = (time.perf_counter() - start) * 1000
         if record:
             with self.tally.lock:
-                (self.tally.reads if data is None else self.tally.writes).append(elapsed)
+                if upload is not None:
+                    self.tally.imports.append(elapsed)
+                else:
+                    (self.tally.reads if body is None else self.tally.writes).append(elapsed)
+        return content
+
+
+def _multipart(
+    fields: dict[str, str], name: str, filename: str, content: bytes
+) -> tuple[bytes, str]:
+    boundary = secrets.token_hex(16)
+    parts = [
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        for key, value in fields.items()
+    ]
+    parts.append(
+        f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+        f'filename="{filename}"\r\nContent-Type: application/octet-stream\r\n\r\n'.encode()
+        + content
+        + b"\r\n"
+    )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def edited_workbook(data: bytes, insee: str, round_no: int) -> bytes:
+    """The exported workbook with this commune's difficulties rewritten on every domain."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data))
+    sheet = book["Services"]
+    headers = [cell.value for cell in sheet[2]]
+    code, answer = headers.index("Code membre") + 1, headers.index("Difficultés") + 1
+    mode = headers.index("Mode de gestion") + 1
+    for row in range(3, sheet.max_row + 1):
+        if str(sheet.cell(row, code).value) == insee:
+            sheet.cell(row, answer).value = f"Import n° {round_no}"
+            sheet.cell(row, mode).value = sheet.cell(row, mode).value or "regie"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+DIGEST = re.compile(rb'name="digest" value="([0-9a-f]+)"')
+
+
+def import_round(client: Client, plan: dict, round_no: int) -> None:  # type: ignore[type-arg]
+    """Download, edit, upload, read the preview and confirm: the coordinator's import."""
+    exported = client.call(plan["export"])
+    if exported is None:
+        return
+    workbook = edited_workbook(exported, plan["insee"], round_no)
+    preview = client.call(plan["import"], upload=("classeur.xlsx", workbook))
+    match = DIGEST.search(preview or b"")
+    if match is None:  # refused with a message (4xx) or already reported as an error
+        return
+    client.call(client.last_url_path(), {"digest": match.group(1).decode()})
 
 
 def service_form(round_no: int) -> dict[str, str]:
@@ -178,6 +261,8 @@ def run_client(base: str, plan: dict, tally: Tally, ready: threading.Barrier, wi
             client.call(plan["submit"], {})
             client.call(plan["reopen"], {})
             client.call(plan["dashboard"])
+        if round_no % 7 == 0:
+            import_round(client, plan, round_no)
 
 
 def _free_port() -> int:
@@ -244,10 +329,15 @@ def main() -> int:
         server.terminate()
         server.wait(timeout=30)
     vendor = "PostgreSQL" if env["DATABASE_URL"].startswith("postgres") else "SQLite"
-    total = len(tally.reads) + len(tally.writes) + tally.refused + len(tally.errors)
+    total = len(tally.reads) + len(tally.writes) + len(tally.imports)
+    total += tally.refused + len(tally.errors)
     print(f"Charge : {CLIENTS} clients connectés, {elapsed:.0f} s, base {vendor}")
     print(f"  requêtes : {total}  ({total / elapsed:.1f} req/s)")
-    for label, values in (("lectures", tally.reads), ("écritures", tally.writes)):
+    for label, values in (
+        ("lectures", tally.reads),
+        ("écritures", tally.writes),
+        ("imports", tally.imports),
+    ):
         print(
             f"  {label:<10} {len(values):6d}  p50 {_percentile(values, 50):7.1f} ms  "
             f"p95 {_percentile(values, 95):7.1f} ms  p99 {_percentile(values, 99):7.1f} ms"
