@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from mutualis.inventory import charts
 from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
@@ -32,8 +31,8 @@ from mutualis.sheets import (
     PERCENT_FORMAT,
     SHARE_FORMAT,
     XLSX_MIME,
+    cell,
     new_workbook,
-    put,
     save_atomic,
     to_bytes,
 )
@@ -43,6 +42,8 @@ MONEY_FORMAT = EURO_FORMAT
 FTE_FORMAT = DECIMAL_FORMAT
 HEADER_ROW = 3
 BANNER_FONT = Font(bold=True, color="A3201D", size=12)
+HEADER_FONT = Font(bold=True)
+WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_report(campaign: Campaign, path: Path) -> None:
@@ -96,31 +97,49 @@ def _sheet(
     title: str,
     columns: Sequence[Column],
     rows: Sequence[Sequence[Cell]],
-) -> Worksheet:
+    row_formats: Sequence[str | None] = (),
+) -> None:
+    """Append a sheet to a write-only workbook: title, column headers, then the rows.
+
+    `row_formats[i]`, when given, formats the value column of row i (the synthesis sheet,
+    whose rows are different quantities); otherwise each column has its own format.
+    """
     ws = wb.create_sheet(title)
+    for index, (_header, width, _format) in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.freeze_panes = f"B{HEADER_ROW + 1}"
     heading = _("%(title)s — diagnostic %(year)s, %(body)s") % {
         "title": title,
         "year": diagnostic.year,
         "body": diagnostic.body_name,
     }
+    banner = cell(ws, heading)
     if diagnostic.is_sample:
-        put(ws, 1, 1, _("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading).font = BANNER_FONT
+        banner = cell(ws, _("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading)
+        banner.font = BANNER_FONT
     else:
-        put(ws, 1, 1, heading).font = Font(bold=True, size=12)
-    for index, (header, width, _format) in enumerate(columns, start=1):
-        cell = put(ws, HEADER_ROW, index, header)
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="top")
-        ws.column_dimensions[get_column_letter(index)].width = width
-    for offset, values in enumerate(rows, start=HEADER_ROW + 1):
-        for index, value in enumerate(values, start=1):
-            number_format = columns[index - 1][2]
+        banner.font = Font(bold=True, size=12)
+    ws.append([banner])
+    ws.append([])
+    headers = []
+    for header_text, _width, _format in columns:
+        target = cell(ws, header_text)
+        target.font = HEADER_FONT
+        target.alignment = WRAP
+        headers.append(target)
+    ws.append(headers)
+    for number, values in enumerate(rows):
+        line = []
+        for index, value in enumerate(values):
+            number_format = columns[index][2]
             applies = number_format and isinstance(value, int | Decimal | date)
-            cell = put(ws, offset, index, value, number_format or "" if applies else "")
+            if index and number < len(row_formats) and row_formats[number]:
+                number_format, applies = row_formats[number], value is not None
+            target = cell(ws, value, number_format or "" if applies else "")
             if isinstance(value, str) and "\n" in value:
-                cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
-    return ws
+                target.alignment = WRAP
+            line.append(target)
+        ws.append(line)
 
 
 def _domain_name(domain: Any) -> str:
@@ -160,7 +179,7 @@ def _synthesis_rows(d: Diagnostic) -> list[list[Cell]]:
 def render_xlsx(diagnostic: Diagnostic) -> bytes:
     """One sheet per table; numbers stay numbers, with French-style formats."""
     d = diagnostic
-    wb = new_workbook()
+    wb = new_workbook(write_only=True)  # streamed: 158 × 30 stays well under a second
     formats: dict[str, str] = {
         _("Année de référence"): "0",
         _("Date de l'analyse"): DATE_FORMAT,
@@ -171,17 +190,15 @@ def render_xlsx(diagnostic: Diagnostic) -> bytes:
         _("Coût total"): MONEY_FORMAT,
         _("Coût par habitant (membres ayant répondu)"): MONEY_FORMAT,
     }
-    ws = _sheet(
+    synthesis = _synthesis_rows(d)
+    _sheet(
         wb,
         d,
         _("Synthèse"),
         [(_("Indicateur"), 55, None), (_("Valeur"), 45, INTEGER_FORMAT)],
-        _synthesis_rows(d),
+        synthesis,
+        [formats.get(row[0]) for row in synthesis],
     )
-    for row in ws.iter_rows(min_row=HEADER_ROW + 1):
-        label, value = row[0].value, row[1]
-        if label in formats and value.value is not None:
-            value.number_format = formats[label]
     mode_columns: list[Column] = [(label, 12, INTEGER_FORMAT) for label in d.mode_labels]
     _sheet(
         wb,
