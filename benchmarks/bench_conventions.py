@@ -70,9 +70,9 @@ def main() -> None:
     convention = build()
     version = current_version(convention)
     job = request_job(convention.pooling_body, DOCUMENT_PACK, None, pack_params(version))
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     execute_job(job.pk)  # what `mutualis worker` runs for the queued task
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu_start
     job = Job.objects.get(pk=job.pk)
     assert job.status == Job.Status.DONE, job.message
     files = len(zipfile.ZipFile(job.result.open("rb")).namelist())
@@ -82,6 +82,8 @@ def main() -> None:
         f"ratio à la cible ({PACK_TARGET_SECONDS:.0f} s) : {elapsed / PACK_TARGET_SECONDS:.3f}",
         flush=True,
     )
+    # On a shared machine the wall time includes waiting for the processor: say both.
+    print(f"{'  dont temps processeur':<45} {cpu * 1000:8.1f} ms", flush=True)
     user = get_user_model().objects.create_superuser("bench", password="bench-password-1")
     client = Client()
     client.force_login(user)
