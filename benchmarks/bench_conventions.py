@@ -89,7 +89,9 @@ def main() -> None:
     client.force_login(user)
     body = convention.pooling_body
     measure(
-        client, f"Page d'une convention à {MEMBERS + 1} parties", f"/s/{body.pk}/conventions/{convention.pk}/"
+        client,
+        f"Page d'une convention à {MEMBERS + 1} parties",
+        f"/s/{body.pk}/conventions/{convention.pk}/",
     )
     measure(client, "Liste des conventions", f"/s/{body.pk}/conventions/")
     measure(

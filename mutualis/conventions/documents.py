@@ -167,11 +167,13 @@ def annex_for(version: ConventionVersion, parties: Sequence[Party]) -> Annex:
         key_label=version.key_label,
         periodicity_months=version.periodicity_months,
         unit_cost_reference=_unit_cost_reference(form.code),
+        year=version.start_on.year,
+        convention=f"convention « {version.convention.title} »",
     )
     return build_annex(
         terms,
         [
-            PartyTerms(p.code, p.name, p.forecast_units, p.key_weight, p.is_pooling_body)
+            PartyTerms(p.code, p.name, p.forecast_units, p.key_weight, p.is_pooling_body, p.ac_base)
             for p in parties
         ],
     )
