@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from mutualis.engine.compensation import ac_deduction
 from mutualis.engine.errors import EngineError
 from mutualis.engine.explain import Explanation, Step
 from mutualis.engine.keys import AttributeKey, KeyResult, MemberFacts
@@ -37,6 +38,7 @@ class PartyTerms:
     units: Decimal = Decimal(0)
     weight: Decimal = Decimal(0)
     is_pooling_body: bool = False
+    ac_base: Decimal | None = None  # attribution de compensation before deduction
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,8 @@ class Terms:
     key_label: str = ""
     periodicity_months: int = 12
     unit_cost_reference: str = DECREE
+    year: int = 0  # first year of the convention (AC deduction)
+    convention: str = ""  # the convention's title, cited by the AC deduction
 
 
 @dataclass(frozen=True)
@@ -163,37 +167,56 @@ def _key(terms: Terms, parties: Sequence[PartyTerms]) -> Annex:
     return Annex("Répartition des charges selon la clé", reference, lines, result.explain(), count)
 
 
+def missing_ac_bases(parties: Sequence[PartyTerms]) -> list[PartyTerms]:
+    """The communes without an attribution de compensation to deduct from."""
+    return [p for p in parties if not p.is_pooling_body and p.ac_base is None]
+
+
+def _ac_formula(explanation: Explanation) -> str:
+    """The deduction and the net attribution, as the engine wrote them."""
+    deduction, net = explanation.steps[0], explanation.steps[1]
+    return f"{deduction.formula} = {deduction.result} ; AC nette : {net.formula} = {net.result}"
+
+
 def _ac_deduction(terms: Terms, parties: Sequence[PartyTerms]) -> Annex:
-    """Service commun under the FPU: each commune's share is deducted from its attribution
-    de compensation, by monthly twelfths (CGI 1609 nonies C; CGCT L.5211-4-2)."""
+    """Service commun under the FPU: each commune's share of the forecast cost is deducted
+    from its attribution de compensation, by monthly twelfths (CGI 1609 nonies C; CGCT
+    L.5211-4-2), through `engine.compensation.ac_deduction`."""
     communes = [p for p in parties if not p.is_pooling_body]
-    _payers, result = _keyed(terms, communes)
-    lines = []
-    steps = list(result.explain().steps)
-    for line in result.lines:
-        twelfths = _split(line.amount, 12)
-        lines.append(
-            AnnexLine(
-                line.code,
-                line.name,
-                "attribution de compensation",
-                line.amount,
-                f"{line.formula} ; imputé par douzièmes de {format_euros(twelfths[-1])}",
-                AC_REFERENCE,
-                twelfths,
-            )
+    missing = missing_ac_bases(communes)
+    if missing:
+        raise EngineError(
+            "Attribution de compensation manquante pour "
+            + ", ".join(f"{p.name} ({p.code})" for p in missing)
+            + " : saisissez-la dans « Parties, unités et poids »."
         )
-        steps.append(
-            Step(
-                f"Imputation mensuelle — {line.name}",
-                f"{format_euros(line.amount)} / 12",
-                " + ".join(sorted({format_euros(t) for t in twelfths})),
-                AC_REFERENCE,
-            )
+    result = ac_deduction(
+        terms.year,
+        to_cents(terms.charges_amount or 0),
+        {p.code: D(p.weight) for p in communes},
+        {p.code: D(p.ac_base or 0) for p in communes},
+        convention=terms.convention or "la convention",
+        names={p.code: p.name for p in communes},
+        key_label=terms.key_label or "clé de la convention",
+    )
+    lines = tuple(
+        AnnexLine(
+            line.code,
+            line.name,
+            f"AC {format_euros(line.attribution)} → nette {format_euros(line.net_attribution)}",
+            line.deduction,
+            _ac_formula(result.explain_member(line.code)),
+            AC_REFERENCE,
+            line.monthly,
         )
-    explanation = Explanation("Imputation sur l'attribution de compensation", tuple(steps))
+        for line in result.lines
+    )
     return Annex(
-        "Imputation sur l'attribution de compensation", AC_REFERENCE, tuple(lines), explanation, 12
+        "Imputation sur l'attribution de compensation",
+        AC_REFERENCE,
+        lines,
+        result.explain(),
+        12,
     )
 
 

@@ -15,7 +15,6 @@ import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cache
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -23,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from mutualis.conventions.analysis import (
     Annex,
+    AnnexLine,
     PartyTerms,
     Terms,
     build_annex,
@@ -142,6 +142,7 @@ class DocumentData:
     annex_error: str
     references: tuple[str, ...]
     context: dict[str, Any]
+    annex_lines: dict[str, AnnexLine] = field(default_factory=dict)
 
 
 def _unit_cost_reference(form: str) -> str:
@@ -166,11 +167,13 @@ def annex_for(version: ConventionVersion, parties: Sequence[Party]) -> Annex:
         key_label=version.key_label,
         periodicity_months=version.periodicity_months,
         unit_cost_reference=_unit_cost_reference(form.code),
+        year=version.start_on.year,
+        convention=f"convention « {version.convention.title} »",
     )
     return build_annex(
         terms,
         [
-            PartyTerms(p.code, p.name, p.forecast_units, p.key_weight, p.is_pooling_body)
+            PartyTerms(p.code, p.name, p.forecast_units, p.key_weight, p.is_pooling_body, p.ac_base)
             for p in parties
         ],
     )
@@ -189,11 +192,10 @@ def document_data(version: ConventionVersion) -> DocumentData:
         annex_error = ""
     except EngineError as exc:
         annex, annex_error = None, str(exc)
+    lines = {line.code: line for line in annex.lines} if annex is not None else {}
     views = []
     for p in parties:
-        line = None
-        if annex is not None:
-            line = next((x for x in annex.lines if x.code == p.code), None)
+        line = lines.get(p.code)
         views.append(
             PartyView(
                 p,
@@ -232,7 +234,7 @@ def document_data(version: ConventionVersion) -> DocumentData:
         "staff": list(version.staff.all()),
         "is_sample": convention.is_sample,
     }
-    return DocumentData(version, parties, annex, annex_error, references, context)
+    return DocumentData(version, parties, annex, annex_error, references, context, lines)
 
 
 def convention_text(data: DocumentData) -> Text:
@@ -244,43 +246,50 @@ def annex_text(data: DocumentData) -> Text:
 
 
 def deliberation_text(data: DocumentData, party: Party) -> Text:
-    context = {**data.context, "party": party}
+    line = data.annex_lines.get(party.code)
+    context = {**data.context, "party": party, "line": line}
     return parse_blocks(render_to_string("conventions/documents/deliberation.txt", context))
 
 
 # --- DOCX -------------------------------------------------------------------------------
 
 
-@cache
-def default_docx_layout() -> bytes:
-    """The default layout: the title, then the whole text as one subdocument."""
-    from docx import Document
-
-    document = Document()
-    document.add_paragraph("{{ titre }}", style="Title")
-    document.add_paragraph("{{p texte }}")
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def _fill_subdoc(subdoc: Any, text: Text) -> None:
+    """Lay the blocks out in a python-docx document or docxtpl subdocument."""
+    bullet = subdoc.styles["List Bullet"]
     for group in text.groups():
         if isinstance(group, list):
             width = max(len(b.cells) for b in group)
             table = subdoc.add_table(rows=len(group), cols=width)
             table.style = "Table Grid"
-            for r, block in enumerate(group):
-                for c, cell in enumerate(block.cells):
-                    table.cell(r, c).text = cell
+            # Row by row: `table.cell(r, c)` walks the whole table on every call.
+            for row, block in zip(table.rows, group, strict=True):
+                for cell, value in zip(row.cells, block.cells, strict=False):
+                    cell.text = value
         elif group.kind == "title":
             continue
         elif group.kind == "heading":
             subdoc.add_heading(group.text, level=2)
         elif group.kind == "item":
-            subdoc.add_paragraph(group.text, style="List Bullet")
+            subdoc.add_paragraph(group.text, style=bullet)
         else:
             subdoc.add_paragraph(group.text)
+
+
+def _plain_docx(text: Text) -> bytes:
+    """The default layout written directly with python-docx: the title, then the text.
+
+    Same output as the docxtpl layout of a custom template, at half the cost (one package
+    opened, no Jinja pass), which counts for 158 deliberations.
+    """
+    from docx import Document
+
+    document = Document()
+    document.add_paragraph(text.title, style="Title")
+    _fill_subdoc(document, text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
 
 
 def docx_context(data: DocumentData, text: Text, party: Party | None = None) -> dict[str, Any]:
@@ -310,12 +319,14 @@ def docx_context(data: DocumentData, text: Text, party: Party | None = None) -> 
 
 def render_docx(text: Text, context: dict[str, Any], template: bytes | None = None) -> bytes:
     """Render with docxtpl; a custom template's Jinja or file error becomes TemplateRenderError."""
+    if template is None:
+        return _plain_docx(text)
     import jinja2
     from docxtpl import DocxTemplate
     from lxml import etree
 
     try:
-        document = DocxTemplate(io.BytesIO(template or default_docx_layout()))
+        document = DocxTemplate(io.BytesIO(template))
         subdoc = document.new_subdoc()
         _fill_subdoc(subdoc, text)
         environment = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=True)

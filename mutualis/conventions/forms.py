@@ -20,6 +20,7 @@ from mutualis.conventions.models import (
     Party,
     StaffLine,
 )
+from mutualis.engine.money import MONEY_DIGITS
 from mutualis.territories.models import Member, PoolingBody
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -84,11 +85,13 @@ class DraftForm(TermsForm):
 
 
 class PartiesForm(forms.Form):
-    """Forecast units and key weight of every party, one pair of fields per party."""
+    """Forecast units and key weight of every party, one pair of fields per party; with an
+    AC deduction, each commune's attribution de compensation before deduction too."""
 
-    def __init__(self, *args: Any, parties: list[Party], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, parties: list[Party], with_ac: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.parties = parties
+        self.with_ac = with_ac
         for party in parties:
             self.fields[f"units_{party.pk}"] = forms.DecimalField(
                 label=_("Unités prévisionnelles — %(name)s") % {"name": party.name},
@@ -104,15 +107,46 @@ class PartiesForm(forms.Form):
                 validators=[MinValueValidator(Decimal(0))],
                 initial=party.key_weight,
             )
+            if with_ac and not party.is_pooling_body:
+                self.fields[f"ac_{party.pk}"] = forms.DecimalField(
+                    label=_("Attribution de compensation avant imputation (€) — %(name)s")
+                    % {"name": party.name},
+                    help_text=_("Montant annuel, négatif si la commune verse l'attribution."),
+                    max_digits=MONEY_DIGITS["max_digits"],
+                    decimal_places=2,
+                    initial=party.ac_base,
+                    error_messages={
+                        "required": _(
+                            "Indiquez l'attribution de compensation de %(name)s "
+                            "(CGI art. 1609 nonies C)."
+                        )
+                        % {"name": party.name}
+                    },
+                )
 
-    def rows(self) -> list[tuple[Party, Decimal, Decimal]]:
+    def rows(self) -> list[tuple[Party, Decimal, Decimal, Decimal | None]]:
+        """(party, units, weight, AC base) per party, for `services.PartyRow`."""
+        data = self.cleaned_data
         return [
-            (p, self.cleaned_data[f"units_{p.pk}"], self.cleaned_data[f"weight_{p.pk}"])
+            (
+                p,
+                data[f"units_{p.pk}"],
+                data[f"weight_{p.pk}"],
+                data.get(f"ac_{p.pk}", p.ac_base),
+            )
             for p in self.parties
         ]
 
-    def pairs(self) -> list[tuple[Party, forms.BoundField, forms.BoundField]]:
-        return [(p, self[f"units_{p.pk}"], self[f"weight_{p.pk}"]) for p in self.parties]
+    def lines(self) -> list[tuple[Party, forms.BoundField, forms.BoundField, Any]]:
+        return [
+            (
+                p,
+                self[f"units_{p.pk}"],
+                self[f"weight_{p.pk}"],
+                self[f"ac_{p.pk}"] if f"ac_{p.pk}" in self.fields else None,
+            )
+            for p in self.parties
+        ]
 
 
 StaffFormSet = forms.modelformset_factory(

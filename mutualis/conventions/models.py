@@ -250,6 +250,15 @@ class Party(models.Model):
         default=Decimal(0),
         validators=NON_NEGATIVE,
     )
+    # The yearly attribution de compensation before the service's deduction (CGI 1609
+    # nonies C); may be negative. Required from each commune when the method is an AC
+    # deduction, unused otherwise.
+    ac_base = models.DecimalField(
+        _("attribution de compensation avant imputation (€)"),
+        **MONEY,
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("partie")

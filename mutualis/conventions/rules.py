@@ -122,6 +122,26 @@ def check_terms(legal_form: str, values: dict[str, Any]) -> list[Problem]:
     return problems
 
 
+def check_ac_bases(method: str, parties: Iterable[Any]) -> list[Problem]:
+    """An AC deduction needs each commune's attribution de compensation (CGI 1609 nonies C)."""
+    if method != Method.AC_DEDUCTION:
+        return []
+    missing = [p.name for p in parties if not p.is_pooling_body and p.ac_base is None]
+    if not missing:
+        return []
+    return [
+        Problem(
+            "ac_base",
+            _(
+                "Imputation sur l'attribution de compensation : indiquez l'attribution de "
+                "compensation avant imputation de %(names)s (page « Parties, unités et "
+                "poids »), CGI art. 1609 nonies C."
+            )
+            % {"names": ", ".join(missing)},
+        )
+    ]
+
+
 def check_members(body_pk: int, members: Iterable[Any]) -> list[Problem]:
     """Every party must be a member of the pooling body."""
     return [

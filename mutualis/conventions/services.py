@@ -28,6 +28,7 @@ from mutualis.conventions.models import (
     Party,
     StaffLine,
 )
+from mutualis.conventions.queries import parties_of
 from mutualis.conventions.rules import Problem
 from mutualis.territories.models import Member, PoolingBody
 
@@ -66,6 +67,17 @@ class PartyInput:
     member: Member | None
     forecast_units: Decimal = Decimal(0)
     key_weight: Decimal | None = None
+    ac_base: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class PartyRow:
+    """The editable figures of one existing party."""
+
+    party: Party
+    units: Decimal
+    weight: Decimal
+    ac_base: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -125,6 +137,7 @@ def draft_convention(
             member=p.member,
             forecast_units=p.forecast_units,
             key_weight=p.key_weight if p.key_weight is not None else _default_weight(p.member),
+            ac_base=p.ac_base,
         )
         for p in inputs
     )
@@ -149,18 +162,17 @@ def update_terms(version: ConventionVersion, terms: dict[str, Any]) -> Conventio
 
 
 @transaction.atomic
-def update_parties(
-    version: ConventionVersion, rows: Iterable[tuple[Party, Decimal, Decimal]]
-) -> None:
-    """Forecast units and key weights of the existing parties."""
+def update_parties(version: ConventionVersion, rows: Iterable[PartyRow]) -> None:
+    """Forecast units, key weights and attributions de compensation of the parties."""
     _ensure_editable(version)
     changed = []
-    for party, units, weight in rows:
+    for row in rows:
+        party = row.party
         if party.version_id != version.pk:
             raise ConventionError([Problem("parties", _("Partie inconnue pour cette version."))])
-        party.forecast_units, party.key_weight = units, weight
+        party.forecast_units, party.key_weight, party.ac_base = row.units, row.weight, row.ac_base
         changed.append(party)
-    Party.objects.bulk_update(changed, ["forecast_units", "key_weight"])
+    Party.objects.bulk_update(changed, ["forecast_units", "key_weight", "ac_base"])
 
 
 @transaction.atomic
@@ -178,7 +190,10 @@ def set_staff(version: ConventionVersion, lines: Sequence[StaffInput]) -> None:
 @transaction.atomic
 def send_to_parties(version: ConventionVersion, on: date) -> ConventionVersion:
     _ensure_editable(version)
-    _refuse(rules.check_terms(version.convention.legal_form, _terms_of(version)))
+    _refuse(
+        rules.check_terms(version.convention.legal_form, _terms_of(version))
+        + rules.check_ac_bases(version.method, parties_of(version))
+    )
     version.status = ConventionVersion.Status.SENT
     version.sent_on = on
     version.save(update_fields=["status", "sent_on"])
@@ -333,6 +348,7 @@ def draft_avenant(version: ConventionVersion, *, reason: str) -> ConventionVersi
             member_id=p.member_id,
             forecast_units=p.forecast_units,
             key_weight=p.key_weight,
+            ac_base=p.ac_base,
         )
         for p in version.parties.all()
     )

@@ -6,10 +6,13 @@ import io
 from decimal import Decimal
 
 import openpyxl
+import pytest
 
 from mutualis.conventions import documents
 from mutualis.conventions.analysis import PartyTerms, Terms, build_annex, notice_date, shift_months
 from mutualis.conventions.prefill import draft_from_snapshot
+from mutualis.engine.compensation import ac_deduction
+from mutualis.engine.errors import EngineError
 from mutualis.engine.money import D
 from tests.conftest import World
 from tests.conventions.factories import report_payload, snapshot, version_of
@@ -34,18 +37,61 @@ def test_unit_cost_annex_follows_the_decree():
     assert "412 318,00" in annex.explanation.text().replace("\u202f", " ")
 
 
-def test_ac_deduction_is_split_in_twelfths_summing_to_the_share():
-    annex = build_annex(
+def _plain(text: str) -> str:
+    return text.replace("\u202f", " ").replace("\xa0", " ").replace("\u2212", "-")
+
+
+def _ac_annex(ac_a=Decimal("120000"), ac_b=Decimal("-500")):  # type: ignore[no-untyped-def]
+    return build_annex(
         Terms(
-            "ac_deduction", ("CGCT art. L.5211-4-2",), Decimal("1000.00"), key_label="Population"
+            "ac_deduction",
+            ("CGCT art. L.5211-4-2",),
+            Decimal("1000.00"),
+            key_label="Population",
+            year=2027,
+            convention="convention « ADS »",
         ),
-        [PartyTerms("21001", "A", weight=Decimal(1)), PartyTerms("21002", "B", weight=Decimal(2))],
+        [
+            PartyTerms("200000001", "CA", is_pooling_body=True),
+            PartyTerms("21001", "A", weight=Decimal(1), ac_base=ac_a),
+            PartyTerms("21002", "B", weight=Decimal(2), ac_base=ac_b),
+        ],
     )
+
+
+def test_ac_deduction_is_split_in_twelfths_summing_to_the_share():
+    annex = _ac_annex()
     assert [line.amount for line in annex.lines] == [Decimal("333.33"), Decimal("666.67")]
+    assert annex.total == Decimal("1000.00")
     for line in annex.lines:
         assert len(line.instalments) == 12
         assert sum(line.instalments) == line.amount
         assert line.reference == "CGI art. 1609 nonies C"
+
+
+def test_ac_deduction_goes_through_the_engine_with_each_commune_attribution():
+    annex = _ac_annex()
+    expected = ac_deduction(
+        2027,
+        Decimal("1000.00"),
+        {"21001": 1, "21002": 2},
+        {"21001": Decimal("120000"), "21002": Decimal("-500")},
+        convention="convention « ADS »",
+        names={"21001": "A", "21002": "B"},
+        key_label="Population",
+    )
+    assert annex.explanation == expected.explain()
+    first, second = annex.lines
+    assert _plain(first.basis) == "AC 120 000,00 € → nette 119 666,67 €"
+    assert "AC nette" in first.formula
+    assert _plain(second.basis) == "AC -500,00 € → nette -1 166,67 €"
+    text = annex.explanation.text()
+    assert "CGI art. 1609 nonies C" in text and "convention « ADS »" in text
+
+
+def test_ac_deduction_without_a_commune_attribution_names_it():
+    with pytest.raises(EngineError, match="B \\(21002\\)"):
+        _ac_annex(ac_b=None)
 
 
 def test_tariff_lines_are_tariff_times_units():

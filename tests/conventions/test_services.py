@@ -149,7 +149,7 @@ def test_a_signed_version_cannot_be_modified_by_the_services(world: World):
         services.set_staff(version, [])
     party = version.parties.first()
     with pytest.raises(ConventionError):
-        services.update_parties(version, [(party, Decimal(1), Decimal(1))])
+        services.update_parties(version, [services.PartyRow(party, Decimal(1), Decimal(1))])
     with pytest.raises(ConventionError):
         services.record_deliberation(party, vote("autre"))
     version.refresh_from_db()

@@ -30,9 +30,10 @@ from mutualis.conventions.forms import (
     TerminateForm,
     TermsForm,
 )
+from mutualis.conventions.legal_forms import Method
 from mutualis.conventions.models import TERM_FIELDS, ConventionVersion
 from mutualis.conventions.queries import ending_within, parties_of
-from mutualis.conventions.services import ConventionError, PartyInput, StaffInput
+from mutualis.conventions.services import ConventionError, PartyInput, PartyRow, StaffInput
 
 PHASE = "conventions"
 DEFAULT_ALERT_DAYS = 90
@@ -166,10 +167,14 @@ def edit(request: HttpRequest, pk: int, convention_pk: int) -> HttpResponse:
 def parties(request: HttpRequest, pk: int, convention_pk: int) -> HttpResponse:
     convention, version, rights = get_convention_for(request.user, pk, convention_pk)
     _require_editable(rights)
-    form = PartiesForm(request.POST or None, parties=parties_of(version))
+    form = PartiesForm(
+        request.POST or None,
+        parties=parties_of(version),
+        with_ac=version.method == Method.AC_DEDUCTION,
+    )
     if request.method == "POST" and form.is_valid():
-        services.update_parties(version, form.rows())
-        messages.success(request, _("Unités et poids enregistrés."))
+        services.update_parties(version, [PartyRow(*row) for row in form.rows()])
+        messages.success(request, _("Unités, poids et attributions enregistrés."))
         return redirect("conventions:detail", pk=pk, convention_pk=convention.pk)
     return render(
         request,

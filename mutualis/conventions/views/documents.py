@@ -5,16 +5,18 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect
 from django.utils.text import slugify
 
-from mutualis.accounts.access import get_pooling_body_for
+from mutualis.accounts.access import authenticated_user, get_pooling_body_for
 from mutualis.conventions import documents
 from mutualis.conventions.access import get_party_for, get_version_for, visible_conventions
-from mutualis.conventions.batch import build_document_pack
 from mutualis.conventions.documents import TemplateRenderError
+from mutualis.conventions.exports import DOCUMENT_PACK, pack_params
 from mutualis.conventions.ical import conventions_calendar
 from mutualis.conventions.models import ConventionVersion
+from mutualis.jobs.services import request_job
 
 TYPES = {**documents.FORMATS, "xlsx": documents.XLSX_TYPE}
 KINDS = {"convention": ("docx", "odt", "pdf"), "annexe": ("docx", "odt", "pdf", "xlsx")}
@@ -76,11 +78,13 @@ def deliberation_document(
 
 @login_required
 def pack(request: HttpRequest, pk: int, convention_pk: int, number: int) -> HttpResponse:
+    """Queue the ZIP of every document as a background job and show its progress page."""
     version, _rights = get_version_for(request.user, pk, convention_pk, number)
-    content = _render_or_error(lambda: build_document_pack(version))
-    if isinstance(content, HttpResponse):
-        return content
-    return _attachment(content, "application/zip", f"documents-{_base_name(version)}.zip")
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    body = version.convention.pooling_body
+    job = request_job(body, DOCUMENT_PACK, authenticated_user(request), pack_params(version))
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 
 @login_required
