@@ -131,3 +131,13 @@ def test_reimburse_output_is_unchanged(
     assert result["cells"] == expected["cells"]
     assert result["stdout"] == expected["stdout"]
     assert result["stderr"] == expected["stderr"]
+
+
+def test_member_text_is_never_written_as_a_formula(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_case(tmp_path, "yearly", capsys)
+    sheet = load_workbook(tmp_path / "yearly-etats.xlsx")["Etats"]
+    cell = next(c for row in sheet.iter_rows() for c in row if c.value == "=cmd")
+    assert cell.data_type == "s"
+    assert cell.quotePrefix
