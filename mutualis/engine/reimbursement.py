@@ -37,7 +37,7 @@ from mutualis.engine.errors import (
     UnknownMember,
     ZeroUnits,
 )
-from mutualis.engine.explain import Explanation, Step
+from mutualis.engine.explain import Explanation, Step, singular
 from mutualis.engine.money import (
     ZERO,
     D,
@@ -51,11 +51,6 @@ from mutualis.engine.money import (
 
 REFERENCE = "CGCT art. D.5211-16"
 CLAUSE_REFERENCE = "clause contractuelle de régularisation (hors CGCT art. D.5211-16)"
-
-
-def _singular(unit_label: str) -> str:
-    """`actes` → `acte`, for « €/acte »; labels are given in the plural."""
-    return unit_label[:-1] if unit_label.endswith("s") else unit_label
 
 
 def _rate(value: Decimal) -> str:
@@ -199,7 +194,7 @@ class Reimbursement:
                 "Coût unitaire de fonctionnement",
                 f"{format_euros(self.eligible_total)} / {format_number(self.total_units)} "
                 f"{self.unit_label}",
-                f"{_rate(self.unit_cost)} €/{_singular(self.unit_label)}{rounded}",
+                f"{_rate(self.unit_cost)} €/{singular(self.unit_label)}{rounded}",
                 REFERENCE,
             )
         )
@@ -317,7 +312,7 @@ def compute_reimbursement(
         for u in ordered:
             amount = to_cents(unit_cost * D(u.units))
             formula = (
-                f"{_rate(unit_cost)} €/{_singular(unit_label)} × "
+                f"{_rate(unit_cost)} €/{singular(unit_label)} × "
                 f"{format_number(u.units)} {unit_label}"
             )
             lines.append(ReimbursementLine(u.code, u.name, D(u.units), amount, u.own_use, formula))
@@ -375,7 +370,7 @@ class Regularisation:
                 "Coût unitaire constaté au compte administratif",
                 f"{format_euros(self.actual.eligible_total)} / "
                 f"{format_number(self.actual.total_units)} {self.actual.unit_label}",
-                f"{_rate(self.actual.unit_cost)} €/{_singular(self.actual.unit_label)}",
+                f"{_rate(self.actual.unit_cost)} €/{singular(self.actual.unit_label)}",
                 CLAUSE_REFERENCE,
             )
         ]
