@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from mutualis.engine.errors import (
     UnknownMember,
@@ -37,10 +38,18 @@ class RegularisationLine:
     regularisation: Decimal
 
 
-@dataclass(frozen=True)
-class Regularisation:
-    actual: Reimbursement
-    lines: tuple[RegularisationLine, ...]
+class _Line(Protocol):
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def regularisation(self) -> Decimal: ...
+
+
+class RegularisationTotals:
+    """What every regularisation gives: the amount per member code and their total."""
+
+    lines: tuple[_Line, ...]
 
     @property
     def amounts(self) -> dict[str, Decimal]:
@@ -49,6 +58,12 @@ class Regularisation:
     @property
     def total(self) -> Decimal:
         return sum((line.regularisation for line in self.lines), ZERO)
+
+
+@dataclass(frozen=True)
+class Regularisation(RegularisationTotals):
+    actual: Reimbursement
+    lines: tuple[RegularisationLine, ...]
 
     def explain(self) -> Explanation:
         steps = [

@@ -10,7 +10,8 @@ from mutualis.engine.errors import (
     NegativeValue,
 )
 from mutualis.engine.explain import Explanation, Step, singular
-from mutualis.engine.money import ZERO, Number, format_euros, format_number, to_cents
+from mutualis.engine.money import Number, format_euros, format_number, to_cents
+from mutualis.engine.regularisation import RegularisationTotals
 from mutualis.engine.unit_cost.determination import ROUNDING_RULE, check_text, format_unit_cost
 from mutualis.engine.unit_cost.statement import Statement
 
@@ -26,7 +27,7 @@ class ClauseRegularisationLine:
 
 
 @dataclass(frozen=True)
-class ClauseRegularisation:
+class ClauseRegularisation(RegularisationTotals):
     """Regularisation on actual cost: a clause of the convention, not the decree."""
 
     clause: str
@@ -35,14 +36,6 @@ class ClauseRegularisation:
     actual_unit_cost: Decimal
     unit_label: str
     lines: tuple[ClauseRegularisationLine, ...]
-
-    @property
-    def amounts(self) -> dict[str, Decimal]:
-        return {line.code: line.regularisation for line in self.lines}
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.regularisation for line in self.lines), ZERO)
 
     def explain(self) -> Explanation:
         reference = f"clause contractuelle de régularisation sur le coût réel ({self.clause})"

@@ -15,6 +15,7 @@ from mutualis.engine.errors import (
 )
 from mutualis.engine.explain import Explanation, Step, singular
 from mutualis.engine.money import ZERO, D, Number, format_euros, format_number, to_cents
+from mutualis.engine.reimbursement import ReimbursementLine
 from mutualis.engine.unit_cost.determination import (
     MAX_PERIODICITY_MONTHS,
     ROUNDING_RULE,
@@ -33,14 +34,9 @@ class Usage:
     own_use: bool = False
 
 
-@dataclass(frozen=True)
-class StatementLine:
-    code: str
-    name: str
-    units: Decimal
-    amount: Decimal
-    own_use: bool
-    formula: str
+StatementLine = ReimbursementLine
+"""One line of a statement: code, name, units, amount, own use, formula (the same record
+as a reimbursement line)."""
 
 
 @dataclass(frozen=True)
