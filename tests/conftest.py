@@ -5,6 +5,8 @@ Two pooling bodies: `body` (where the personas work) and `other_body` (the outsi
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -108,3 +110,40 @@ def fast_password_hashing(settings) -> None:  # type: ignore[no-untyped-def]
 def immediate_tasks(settings) -> None:  # type: ignore[no-untyped-def]
     """Background tasks run at once, inside the request; tests/jobs runs the real worker."""
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@dataclass(frozen=True)
+class LoadedRefdata:
+    version: object  # mutualis.refdata.models.DatasetVersion
+    seconds: float
+
+
+@pytest.fixture(scope="session")
+def refdata(django_db_setup, django_db_blocker) -> Iterator[LoadedRefdata]:  # type: ignore[no-untyped-def]
+    """The COG 2026 reference data (34,969 communes), loaded once per test session.
+
+    Loaded outside the per-test transactions, so each test sees it and rolls back its own
+    changes; removed when the session ends. Tests asking for it run last (see
+    `pytest_collection_modifyitems`), so no other test ever sees these rows.
+    """
+    from mutualis.refdata.models import Commune, DatasetVersion, Epci
+    from mutualis.refdata.services import load_refdata
+
+    with django_db_blocker.unblock():
+        started = time.perf_counter()
+        version = load_refdata()
+        loaded = LoadedRefdata(version, time.perf_counter() - started)
+    yield loaded
+    with django_db_blocker.unblock():
+        Commune.objects.all().delete()
+        Epci.objects.all().delete()
+        DatasetVersion.objects.all().delete()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests using `refdata` run after every other one (pytest-django's order kept)."""
+    needing = [item for item in items if "refdata" in getattr(item, "fixturenames", ())]
+    if needing:
+        others = [item for item in items if "refdata" not in getattr(item, "fixturenames", ())]
+        items[:] = others + needing

@@ -43,7 +43,7 @@ from mutualis.engine.games import (
 )
 from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
 from mutualis.engine.money import NNBSP, D, to_cents
-from mutualis.engine.optimise import Partition, best_partition
+from mutualis.engine.optimise import best_partition
 
 EXIT_BAD_INPUT = 2
 
@@ -297,24 +297,6 @@ def pricing_for(game: CostGame, scope: str) -> PricingCheck | None:
     return pricing_check(game, full_limit=limit)
 
 
-def _partition_json(partition: Partition) -> dict[str, Any]:
-    return {
-        "groups": [
-            {
-                "members": list(g.members),
-                "cost": _money(g.cost),
-                "standalone": _money(g.standalone_total),
-                "savings": _money(g.savings),
-            }
-            for g in partition.groups
-        ],
-        "savings": _money(partition.savings),
-        "left_alone": list(partition.left_alone),
-        "method": partition.method,
-        "explanation": partition.explanation.as_dict(),
-    }
-
-
 def _ids(text: str | None) -> list[str]:
     return [] if not text else [part.strip() for part in text.split(",") if part.strip()]
 
@@ -413,7 +395,7 @@ def main(argv: list[str]) -> int:
                 excluded=_ids(args.excluded),
                 max_size=args.max_size,
             )
-            output = _partition_json(partition)
+            output = partition.as_dict()
     except InputError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -64,3 +64,8 @@ class Explanation:
                 for s in self.steps
             ],
         }
+
+
+def singular(unit_label: str) -> str:
+    """`actes` → `acte`, for « €/acte »: unit labels are given in the plural."""
+    return unit_label[:-1] if unit_label.endswith("s") else unit_label

@@ -33,7 +33,7 @@ from mutualis.engine.games.model import (
     to_explicit,
 )
 from mutualis.engine.games.stability import SolverFailed, best_pooled_coalition
-from mutualis.engine.money import D, format_euros
+from mutualis.engine.money import D, format_euros, to_cents
 
 
 @dataclass(frozen=True)
@@ -47,6 +47,15 @@ class Perimeter:
     method: str
     explanation: Explanation
 
+    def amounts(self) -> dict[str, object]:
+        """Members and amounts as JSON values, each amount rounded once to the cent."""
+        return {
+            "members": list(self.members),
+            "cost": str(to_cents(self.cost)),
+            "standalone": str(to_cents(self.standalone_total)),
+            "savings": str(to_cents(self.savings)),
+        }
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -57,6 +66,16 @@ class Partition:
     left_alone: tuple[str, ...]
     method: str
     explanation: Explanation
+
+    def as_dict(self) -> dict[str, object]:
+        """The partition as JSON values: groups, saving to the cent, method, explanation."""
+        return {
+            "groups": [group.amounts() for group in self.groups],
+            "savings": str(to_cents(self.savings)),
+            "left_alone": list(self.left_alone),
+            "method": self.method,
+            "explanation": self.explanation.as_dict(),
+        }
 
 
 def _indices(game: CostGame, ids: Sequence[str], what: str) -> tuple[int, ...]:

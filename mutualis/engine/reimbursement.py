@@ -9,7 +9,7 @@ The pooling body totals the eligible operating charges of the service (personnel
 supplies, renewal of goods, service contracts…), divides them by the total units of
 operation — its own use included — and bills each member unit cost × its units. A
 forecast is billed on the budget, then regularised on the actual accounts:
-regularisation = actual due − already billed.
+regularisation = actual due − already billed (`mutualis.engine.regularisation`).
 
 Rounding (documented choice, see docs/engine.md):
 
@@ -37,7 +37,7 @@ from mutualis.engine.errors import (
     UnknownMember,
     ZeroUnits,
 )
-from mutualis.engine.explain import Explanation, Step
+from mutualis.engine.explain import Explanation, Step, singular
 from mutualis.engine.money import (
     ZERO,
     D,
@@ -50,15 +50,9 @@ from mutualis.engine.money import (
 )
 
 REFERENCE = "CGCT art. D.5211-16"
-CLAUSE_REFERENCE = "clause contractuelle de régularisation (hors CGCT art. D.5211-16)"
 
 
-def _singular(unit_label: str) -> str:
-    """`actes` → `acte`, for « €/acte »; labels are given in the plural."""
-    return unit_label[:-1] if unit_label.endswith("s") else unit_label
-
-
-def _rate(value: Decimal) -> str:
+def rate_text(value: Decimal) -> str:
     """A unit cost with the decimals it was rounded to (at least two)."""
     exponent = value.as_tuple().exponent
     places = -exponent if isinstance(exponent, int) else 2
@@ -199,7 +193,7 @@ class Reimbursement:
                 "Coût unitaire de fonctionnement",
                 f"{format_euros(self.eligible_total)} / {format_number(self.total_units)} "
                 f"{self.unit_label}",
-                f"{_rate(self.unit_cost)} €/{_singular(self.unit_label)}{rounded}",
+                f"{rate_text(self.unit_cost)} €/{singular(self.unit_label)}{rounded}",
                 REFERENCE,
             )
         )
@@ -317,7 +311,7 @@ def compute_reimbursement(
         for u in ordered:
             amount = to_cents(unit_cost * D(u.units))
             formula = (
-                f"{_rate(unit_cost)} €/{_singular(unit_label)} × "
+                f"{rate_text(unit_cost)} €/{singular(unit_label)} × "
                 f"{format_number(u.units)} {unit_label}"
             )
             lines.append(ReimbursementLine(u.code, u.name, D(u.units), amount, u.own_use, formula))
@@ -343,88 +337,6 @@ def compute_reimbursement(
         mode=mode,
         lines=tuple(lines),
     )
-
-
-@dataclass(frozen=True)
-class RegularisationLine:
-    """regularisation = due − billed: positive, the member pays more; negative, a refund."""
-
-    code: str
-    name: str
-    due: Decimal
-    billed: Decimal
-    regularisation: Decimal
-
-
-@dataclass(frozen=True)
-class Regularisation:
-    actual: Reimbursement
-    lines: tuple[RegularisationLine, ...]
-
-    @property
-    def amounts(self) -> dict[str, Decimal]:
-        return {line.code: line.regularisation for line in self.lines}
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.regularisation for line in self.lines), ZERO)
-
-    def explain(self) -> Explanation:
-        steps = [
-            Step(
-                "Coût unitaire constaté au compte administratif",
-                f"{format_euros(self.actual.eligible_total)} / "
-                f"{format_number(self.actual.total_units)} {self.actual.unit_label}",
-                f"{_rate(self.actual.unit_cost)} €/{_singular(self.actual.unit_label)}",
-                CLAUSE_REFERENCE,
-            )
-        ]
-        for line in self.lines:
-            word = "complément à payer" if line.regularisation >= 0 else "trop-perçu à rembourser"
-            steps.append(
-                Step(
-                    f"{line.name} ({line.code}) : {word}",
-                    f"dû {format_euros(line.due)} − déjà facturé {format_euros(line.billed)}",
-                    format_euros(line.regularisation),
-                )
-            )
-        steps.append(Step("Solde des régularisations", result=format_euros(self.total)))
-        return Explanation(
-            "Régularisation sur les charges réelles — clause contractuelle de la convention",
-            tuple(steps),
-        )
-
-
-def regularise(actual: Reimbursement, billed: Mapping[str, Number]) -> Regularisation:
-    """Regularisation per member = amount due on the actual accounts − amount already billed.
-
-    `billed` maps member code to what was billed on the forecast (a member absent from it
-    was billed 0). The pooling body's own use is not billed and not regularised. A code
-    that is not a billed member of `actual` raises UnknownMember.
-    """
-    due = actual.billed_amounts
-    unknown = sorted(code for code in billed if code not in due)
-    if unknown:
-        raise UnknownMember(
-            "Montants déjà facturés à des codes absents des membres facturés : "
-            + ", ".join(unknown)
-            + ".",
-            codes=tuple(unknown),
-        )
-    lines = []
-    for line in actual.lines:
-        if line.own_use:
-            continue
-        already = to_cents(billed.get(line.code, 0))
-        lines.append(
-            RegularisationLine(line.code, line.name, line.amount, already, line.amount - already)
-        )
-    return Regularisation(actual, tuple(lines))
-
-
-def regularise_forecast(forecast: Reimbursement, actual: Reimbursement) -> Regularisation:
-    """Regularisation of what the forecast (budget) billed against the actual accounts."""
-    return regularise(actual, forecast.billed_amounts)
 
 
 class Frequency(StrEnum):

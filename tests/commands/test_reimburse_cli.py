@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import IllegalCharacterError
 
-from mutualis.commands.reimburse import EURO_FORMAT, Problem, main, read_workbook
+from mutualis.commands.reimburse import main
+from mutualis.commands.reimburse.reading import read_workbook
+from mutualis.sheets import EURO_FORMAT, Problem
 
 PARAMS = {
     "Structure qui fournit le service": "Communauté",
@@ -182,8 +184,11 @@ def test_service_commun_needs_the_contractual_choice(
     ("changes", "message"),
     [
         ({"params": {"Unités prévisionnelles": 0}}, "Unités prévisionnelles"),
-        ({"params": {"Unités prévisionnelles": -4}}, "valeur négative"),
-        ({"params": {"Périodicité (mois)": 13}}, "« Périodicité (mois) » : un entier de 1 à 12"),
+        ({"params": {"Unités prévisionnelles": -4}}, "ne peut pas être négatif"),
+        (
+            {"params": {"Périodicité (mois)": 13}},
+            "« Périodicité (mois) » : la valeur doit être comprise entre 1 et 12",
+        ),
         (
             {"charges": [("autre", "Divers", 10, "oui", None)]},
             "ligne 2, colonne « Motif » : une charge « autre » ou sans catégorie",
@@ -191,8 +196,8 @@ def test_service_commun_needs_the_contractual_choice(
         ({"adjustments": [("Hausse", 10, None)]}, "Ajustements », ligne 2, colonne « Motif »"),
         ({"params": {"Forme juridique": "sivom"}}, "forme inconnue « sivom »"),
         ({"params": {"Date de notification du coût unitaire": "demain"}}, "n'est pas une date"),
-        ({"charges": [("personnel", "Agents", "1e26", None, None)]}, "hors limites"),
-        ({"units": [("C1", "Commune 1", "1e308", None)]}, "hors limites"),
+        ({"charges": [("personnel", "Agents", "1e26", None, None)]}, "comprise entre 0 et"),
+        ({"units": [("C1", "Commune 1", "1e308", None)]}, "comprise entre 0 et"),
     ],
     ids=[
         "zero-forecast",
@@ -232,8 +237,8 @@ def test_bad_workbook_lists_every_problem(
     expected = [
         "Feuille « Charges », ligne 2, colonne « Catégorie » : catégorie « bidule » inconnue",
         "Feuille « Charges », ligne 3, colonne « Libellé » : valeur obligatoire manquante.",
-        "Feuille « Charges », ligne 3, colonne « Montant » : valeur négative",
-        "Feuille « Charges », ligne 3, colonne « Éligible » : « peut-être » : répondez oui ou non.",
+        "Feuille « Charges », ligne 3, colonne « Montant » : le nombre ne peut pas être négatif",
+        "Feuille « Charges », ligne 3, colonne « Éligible » : répondez « oui » ou « non ».",
         "Feuille « Unites », ligne 3, colonne « Code membre » : code « C1 » déjà utilisé",
         "Feuille « Unites », ligne 3, colonne « Unités » : « beaucoup » n'est pas un nombre.",
     ]
@@ -268,9 +273,12 @@ def test_unreadable_files_get_a_french_error(
         path.write_bytes(template.read_bytes()[:2000])
     assert main([str(path), "-o", str(tmp_path / "o.xlsx")]) == 2
     err = capsys.readouterr().err
-    assert {"text": "lisible", "missing": "introuvable", "dtd": "DTD", "truncated": "lisible"}[
-        kind
-    ] in err
+    assert {
+        "text": "n'est pas un classeur Excel",
+        "missing": "introuvable",
+        "dtd": "DTD",
+        "truncated": "n'est pas un classeur Excel",
+    }[kind] in err
 
 
 def test_problem_reads_as_a_located_french_sentence() -> None:

@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mutualis.engine.composed_keys import BoundedKey, CompositeKey
 from mutualis.engine.errors import (
     EmptyPerimeter,
     EngineError,
@@ -22,8 +23,6 @@ from mutualis.engine.errors import (
 from mutualis.engine.explain import Explanation
 from mutualis.engine.keys import (
     AttributeKey,
-    BoundedKey,
-    CompositeKey,
     EqualKey,
     FixedPlusVariableKey,
     MemberFacts,

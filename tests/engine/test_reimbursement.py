@@ -15,6 +15,7 @@ from mutualis.engine.errors import (
     UnknownMember,
     ZeroUnits,
 )
+from mutualis.engine.regularisation import regularise, regularise_forecast
 from mutualis.engine.reimbursement import (
     ChargeCategory,
     ChargeLine,
@@ -23,8 +24,6 @@ from mutualis.engine.reimbursement import (
     UnitLine,
     compute_reimbursement,
     instalment_schedule,
-    regularise,
-    regularise_forecast,
 )
 
 CHARGES = (

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import time
 
 import pytest
 from django.core.management import call_command
@@ -16,7 +15,6 @@ from mutualis.refdata.services import (
     current_version,
     epci_members,
     get_epci,
-    load_refdata,
     search_epcis,
     sync_refdata,
 )
@@ -24,18 +22,10 @@ from mutualis.refdata.services import (
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(scope="module", autouse=True)
-def loaded(django_db_setup, django_db_blocker):
-    """Load once for the module, outside the per-test transactions; clean up after."""
-    with django_db_blocker.unblock():
-        started = time.perf_counter()
-        version = load_refdata()
-        elapsed = time.perf_counter() - started
-    yield version, elapsed
-    with django_db_blocker.unblock():
-        Commune.objects.all().delete()
-        Epci.objects.all().delete()
-        DatasetVersion.objects.all().delete()
+@pytest.fixture(autouse=True)
+def loaded(refdata):
+    """The session's reference data (tests/conftest.py), loaded once and timed."""
+    return refdata.version, refdata.seconds
 
 
 def snapshot() -> tuple[list[tuple], list[tuple]]:

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from mutualis.accounts import services as accounts
 from mutualis.accounts.models import Role
 from mutualis.accounts.services import RoleError, grant_role
-from mutualis.refdata.services import UnknownEpci, load_refdata
+from mutualis.refdata.services import UnknownEpci
 from mutualis.territories import services
 from mutualis.territories.domains import DEFAULT_DOMAINS
 from mutualis.territories.models import Member, Membership, PoolingBody
@@ -115,8 +115,7 @@ def test_set_attribute_updates_the_same_year_and_keeps_history(world):
 
 
 @pytest.mark.django_db
-def test_demo_epci_has_its_25_communes_and_population():
-    load_refdata()
+def test_demo_epci_has_its_25_communes_and_population(refdata):
     body = services.create_pooling_body_from_epci("200039063")
     assert body.name == "CC Forêts, Seine et Suzon"
     assert body.members.count() == 25
@@ -127,12 +126,11 @@ def test_demo_epci_has_its_25_communes_and_population():
 
 
 @pytest.mark.django_db
-def test_every_epci_siren_gives_exactly_its_member_communes():
+def test_every_epci_siren_gives_exactly_its_member_communes(refdata):
     """All 1,255 EPCI of the COG 2026, checked against the npm package's own epci.json."""
     if not EPCI_JSON.is_file():
         pytest.skip("node_modules absent : lancez « npm ci ».")
     source = json.loads(EPCI_JSON.read_text(encoding="utf-8"))
-    load_refdata()
     for epci in source:
         body = services.create_pooling_body_from_epci(epci["code"])
         got = set(body.members.values_list("insee_code", flat=True))

@@ -1,15 +1,10 @@
-"""The inventory (état des lieux): one campaign per pooling body and reference year.
-
-Everything a member declares hangs off the campaign: service records (with staff and
-cost lines), assets and contracts are snapshots for the campaign's reference year, so
-that next year's campaign can differ without rewriting this one.
-"""
+"""What a member declares for the campaign's reference year: services (with staff and
+cost lines), assets and contracts."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -17,134 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.annualised import AnnualisedCost
-from mutualis.engine.money import MONEY_DIGITS
 from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, UNITS
-
-MONEY = MONEY_DIGITS
-NON_NEGATIVE = [MinValueValidator(Decimal(0))]
-
-
-class Campaign(models.Model):
-    class Status(models.TextChoices):
-        OPEN = "open", _("Ouverte")
-        CLOSED = "closed", _("Clôturée")
-
-    pooling_body = models.ForeignKey(
-        "territories.PoolingBody",
-        verbose_name=_("structure porteuse"),
-        on_delete=models.CASCADE,
-        related_name="campaigns",
-    )
-    year = models.PositiveSmallIntegerField(
-        _("année de référence"), validators=[MinValueValidator(2000), MaxValueValidator(2100)]
-    )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.OPEN
-    )
-    deadline = models.DateField(_("date limite de réponse"), null=True, blank=True)
-    domains = models.ManyToManyField(
-        "territories.Domain", verbose_name=_("domaines inventoriés"), related_name="+"
-    )
-    is_sample = models.BooleanField(
-        _("données fictives"),
-        default=False,
-        help_text=_("Campagne de démonstration : les chiffres sont inventés."),
-    )
-    created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
-    archived_at = models.DateTimeField(
-        _("archivée le"),
-        null=True,
-        blank=True,
-        help_text=_(
-            "Une campagne qui a des réponses ou des imports s'archive au lieu d'être supprimée."
-        ),
-    )
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("campagne d'état des lieux")
-        verbose_name_plural = _("campagnes d'état des lieux")
-        ordering = ["-year"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["pooling_body", "year"], name="unique_campaign_per_body_year"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"État des lieux {self.year}"
-
-    @property
-    def is_open(self) -> bool:
-        return self.status == self.Status.OPEN
-
-    @property
-    def is_archived(self) -> bool:
-        return self.archived_at is not None
-
-
-class Submission(models.Model):
-    """Where a member stands in a campaign; no row means not started."""
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", _("Brouillon")
-        SUBMITTED = "submitted", _("Transmise")
-        REOPENED = "reopened", _("Rouverte")
-
-    # PROTECT: a campaign with answers is archived, never deleted (audit trail).
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campagne"), on_delete=models.PROTECT, related_name="submissions"
-    )
-    member = models.ForeignKey(
-        "territories.Member",
-        verbose_name=_("membre"),
-        on_delete=models.CASCADE,
-        related_name="inventory_submissions",
-    )
-    status = models.CharField(
-        _("statut"), max_length=10, choices=Status.choices, default=Status.DRAFT
-    )
-    submitted_at = models.DateTimeField(_("transmise le"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("transmise par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reopened_at = models.DateTimeField(_("rouverte le"), null=True, blank=True)
-    reopened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("rouverte par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
-    history = HistoricalRecords()
-
-    class Meta:
-        verbose_name = _("réponse d'un membre")
-        verbose_name_plural = _("réponses des membres")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["campaign", "member"], name="unique_submission_per_member"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.member} — {self.get_status_display()}"
-
-    @property
-    def is_submitted(self) -> bool:
-        return self.status == self.Status.SUBMITTED
-
-    @property
-    def is_reopened(self) -> bool:
-        return self.status == self.Status.REOPENED
+from mutualis.inventory.models.campaign import Campaign
+from mutualis.inventory.models.fields import MONEY, NON_NEGATIVE
 
 
 class ServiceRecord(models.Model):
@@ -457,93 +328,3 @@ class Contract(models.Model):
 
     def __str__(self) -> str:
         return f"{self.vendor} — {self.product}"
-
-
-class ImportLog(models.Model):
-    """Who imported which workbook into a campaign, and what it changed."""
-
-    # PROTECT: import logs are the audit trail of a campaign and are never cascade-deleted.
-    campaign = models.ForeignKey(
-        Campaign, verbose_name=_("campagne"), on_delete=models.PROTECT, related_name="imports"
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("importé par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    file_name = models.CharField(_("nom du fichier"), max_length=255)
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    members = models.ManyToManyField(
-        "territories.Member", verbose_name=_("membres couverts"), related_name="+"
-    )
-    row_counts = models.JSONField(_("lignes par feuille"), default=dict)
-    created_count = models.PositiveIntegerField(_("lignes créées"), default=0)
-    updated_count = models.PositiveIntegerField(_("lignes modifiées"), default=0)
-    deleted_count = models.PositiveIntegerField(_("lignes supprimées"), default=0)
-    conflict_count = models.PositiveIntegerField(_("lignes en conflit laissées"), default=0)
-    refused_count = models.PositiveIntegerField(_("lignes refusées (saisie transmise)"), default=0)
-    overwrite = models.BooleanField(_("conflits écrasés"), default=False)
-    changes = models.JSONField(
-        _("changements ligne par ligne"),
-        default=list,
-        blank=True,
-        help_text=_("Feuille, clé, action, identifiant, anciennes et nouvelles valeurs."),
-    )
-    created_submission_member_ids = models.JSONField(
-        _("réponses créées (membres)"), default=list, blank=True
-    )
-    at = models.DateTimeField(_("importé le"), auto_now_add=True)
-    undone_at = models.DateTimeField(_("annulé le"), null=True, blank=True)
-    undone_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("annulé par"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-
-    class Meta:
-        verbose_name = _("import de classeur")
-        verbose_name_plural = _("imports de classeurs")
-        ordering = ["-at", "-pk"]
-
-    def __str__(self) -> str:
-        return f"{self.file_name} ({self.at:%d/%m/%Y %H:%M})"
-
-    @property
-    def is_undone(self) -> bool:
-        return self.undone_at is not None
-
-
-class PendingImport(models.Model):
-    """An uploaded workbook waiting for its preview to be confirmed; expires."""
-
-    token = models.CharField(_("jeton"), max_length=64, unique=True)
-    campaign = models.ForeignKey(
-        Campaign,
-        verbose_name=_("campagne"),
-        on_delete=models.CASCADE,
-        related_name="pending_imports",
-    )
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("déposé par"),
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    file_name = models.CharField(_("nom du fichier"), max_length=255)
-    data = models.BinaryField(_("contenu du classeur"))
-    sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
-    created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
-    expires_at = models.DateTimeField(_("expire le"))
-
-    class Meta:
-        verbose_name = _("import en attente de confirmation")
-        verbose_name_plural = _("imports en attente de confirmation")
-
-    def __str__(self) -> str:
-        return self.file_name
