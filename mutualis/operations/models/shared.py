@@ -60,6 +60,24 @@ class SharedService(models.Model):
         related_name="+",
     )
     legal_form = models.CharField(_("forme juridique"), max_length=30, choices=LegalForm.choices)
+    convention = models.ForeignKey(
+        "conventions.Convention",
+        verbose_name=_("convention"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shared_services",
+        help_text=_("La convention de la même structure qui fonde ce service (facultatif)."),
+    )
+    signed_on = models.DateField(
+        _("date de signature de la convention"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "L'année de la signature, le coût unitaire est notifié dans les trois mois qui "
+            "suivent (CGCT D.5211-16) au lieu de la date du budget."
+        ),
+    )
     billing_mode = models.CharField(
         _("mode de facturation"), max_length=20, choices=BillingMode.choices
     )

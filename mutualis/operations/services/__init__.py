@@ -9,6 +9,7 @@ Domain refusals raise `OperationsError` (French message); bulk input collects ev
 
 from mutualis.operations.services.ac import (
     ac_table,
+    save_ac_base,
 )
 from mutualis.operations.services.billing import (
     offer_spec,
@@ -16,6 +17,7 @@ from mutualis.operations.services.billing import (
 )
 from mutualis.operations.services.catalogue import (
     add_participation,
+    save_offer,
     set_catalogue_published,
     subscribe,
 )
@@ -26,6 +28,7 @@ from mutualis.operations.services.cycle import (
     engine_charges,
     notice_for,
     notify_unit_cost,
+    save_service,
     set_forecast,
     set_own_use,
 )
@@ -80,6 +83,9 @@ __all__ = [
     "offer_spec",
     "record_units",
     "regularise_on_actual_cost",
+    "save_ac_base",
+    "save_offer",
+    "save_service",
     "set_catalogue_published",
     "set_forecast",
     "set_own_use",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import cast
+
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from mutualis.engine.errors import EngineError
@@ -9,6 +12,7 @@ from mutualis.operations import analysis
 from mutualis.operations.analysis import (
     Usage,
 )
+from mutualis.operations.forms import AcBaseForm
 from mutualis.operations.models import (
     AcBase,
     SharedService,
@@ -20,6 +24,7 @@ from mutualis.operations.queries import (
 from mutualis.operations.services.cycle import determination_of
 from mutualis.operations.services.errors import OperationsError
 from mutualis.territories.models import Member, PoolingBody
+from mutualis.territories.services import save_versioned
 
 # --- attribution de compensation --------------------------------------------------------
 
@@ -66,3 +71,9 @@ def ac_table(body: PoolingBody, year: int) -> list[analysis.AcDeduction]:
         return analysis.ac_rows(year, charged, bases, {m.code: m.name for m in members.values()})
     except EngineError as exc:
         raise OperationsError(str(exc)) from exc
+
+
+@transaction.atomic
+def save_ac_base(form: AcBaseForm, version: str | None) -> AcBase:
+    """The attribution de compensation of a member and year before deductions."""
+    return cast(AcBase, save_versioned(form, version))

@@ -1,13 +1,18 @@
-"""The digital-services catalogue: subscriptions, publication; service participations."""
+"""The digital-services catalogue: offers and their tariffs, subscriptions, publication;
+service participations."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
+from django.forms import BaseInlineFormSet
 from django.utils.translation import gettext as _
 
+from mutualis.engine.errors import EngineError
+from mutualis.operations import analysis
+from mutualis.operations.forms import OfferForm, offer_spec_of
 from mutualis.operations.models import (
     Catalogue,
     Offer,
@@ -17,6 +22,7 @@ from mutualis.operations.models import (
 )
 from mutualis.operations.services.errors import OperationsError
 from mutualis.territories.models import Member, PoolingBody
+from mutualis.territories.services import save_versioned
 
 # --- catalogue ----------------------------------------------------------------------------
 
@@ -60,3 +66,19 @@ def set_catalogue_published(body: PoolingBody, published: bool) -> Catalogue:
 def add_participation(service: SharedService, **fields: Any) -> ServiceMember:
     """A member joins the service from a date (to another, when it leaves)."""
     return ServiceMember.objects.create(service=service, **fields)
+
+
+@transaction.atomic
+def save_offer(
+    form: OfferForm, bands: BaseInlineFormSet[Any, Any, Any], version: str | None
+) -> Offer:
+    """Store an offer and its population bands, version-locked; the engine checks the
+    whole grid first (`engine.tariffs`: bands that overlap or leave a gap are refused)."""
+    try:
+        analysis.build_tariff(offer_spec_of(form, bands))
+    except EngineError as exc:
+        raise OperationsError(_("Tarif : %(m)s") % {"m": exc}) from exc
+    offer = cast(Offer, save_versioned(form, version))
+    bands.instance = offer
+    bands.save()
+    return offer

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import cast
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -18,6 +19,7 @@ from mutualis.operations.analysis import (
     BudgetAdjustment,
     UnitCostDetermination,
 )
+from mutualis.operations.forms import ServiceForm
 from mutualis.operations.models import (
     ChargeLine,
     MemberForecast,
@@ -26,6 +28,7 @@ from mutualis.operations.models import (
 )
 from mutualis.operations.services.errors import OperationsError
 from mutualis.territories.models import Member
+from mutualis.territories.services import save_versioned
 
 # --- the unit cost of the year (D.5211-16) -------------------------------------------
 
@@ -34,7 +37,10 @@ def notice_for(service: SharedService, year: int) -> UnitCostNotice:
     notice, _created = UnitCostNotice.objects.get_or_create(
         service=service,
         year=year,
-        defaults={"accounts_year": year - 1, "deadline_on": analysis.budget_deadline(year)},
+        defaults={
+            "accounts_year": year - 1,
+            "deadline_on": analysis.budget_deadline(year, signed_on=service.signed_on),
+        },
     )
     return notice
 
@@ -148,6 +154,7 @@ def determination_of(notice: UnitCostNotice) -> UnitCostDetermination:
             unit_label=service.unit_label,
             form=service.legal_form,
             billing_mode=service.billing_mode,
+            signed_on=service.signed_on,
         )
     except EngineError as exc:
         raise OperationsError(str(exc)) from exc
@@ -196,3 +203,14 @@ def notify_unit_cost(notice: UnitCostNotice, notified_on: date) -> UnitCostNotic
         notice.notified_on = None
         raise
     return notice
+
+
+@transaction.atomic
+def save_service(form: ServiceForm, version: str | None) -> SharedService:
+    """Store a service, version-locked; a changed signature date moves the deadline of the
+    unit costs not yet notified (three months after signature the first year)."""
+    service = cast(SharedService, save_versioned(form, version))
+    for notice in service.notices.filter(notified_on__isnull=True):
+        notice.deadline_on = analysis.budget_deadline(notice.year, signed_on=service.signed_on)
+        notice.save(update_fields=["deadline_on"])
+    return service
