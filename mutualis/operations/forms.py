@@ -241,7 +241,6 @@ class OfferForm(forms.ModelForm[Offer]):
         self.body = body
         for name in ("amount", "rate", "minimum_amount", "maximum_amount"):
             field = cast(forms.DecimalField, self.fields[name])
-            field.min_value = Decimal(0)
             field.validators.append(MinValueValidator(Decimal(0)))
 
     def clean_code(self) -> str:
@@ -273,7 +272,6 @@ class BandForm(forms.ModelForm[TariffBand]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         value = cast(forms.DecimalField, self.fields["value"])
-        value.min_value = Decimal(0)
         value.validators.append(MinValueValidator(Decimal(0)))
 
     def clean(self) -> dict[str, Any]:
@@ -315,8 +313,6 @@ class AcBaseForm(forms.ModelForm[AcBase]):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         amount = cast(forms.DecimalField, self.fields["amount"])
-        amount.max_value = AC_LIMIT
-        amount.min_value = -AC_LIMIT
         amount.validators += [MinValueValidator(-AC_LIMIT), MaxValueValidator(AC_LIMIT)]
         amount.help_text = _(
             "Montant voté par la CLECT avant imputation des services communs ; négatif "
