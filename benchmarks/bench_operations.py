@@ -21,8 +21,8 @@ start_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
-from mutualis.jobs.models import Job  # noqa: E402
 from mutualis.jobs import services as job_services  # noqa: E402
+from mutualis.jobs.models import Job  # noqa: E402
 from mutualis.jobs.services import execute_job, request_job  # noqa: E402
 from mutualis.operations import exports, services  # noqa: E402
 from mutualis.operations.analysis import Frequency  # noqa: E402
