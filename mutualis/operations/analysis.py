@@ -88,12 +88,17 @@ __all__ = [
 # --- the unit cost of the year (D.5211-16 / R.5111-1) ---------------------------------
 
 
+def is_first_year(year: int, signed_on: date | None) -> bool:
+    """The year the convention was signed: the unit cost is due within three months."""
+    return signed_on is not None and signed_on.year == year
+
+
 def notification(
     year: int, notified_on: date | None, *, signed_on: date | None = None
 ) -> Notification:
     """First year of the convention (signed in `year`): signature + 3 months; else the
     L.1612-2 budget date (30 April in a council-renewal year)."""
-    if signed_on is not None and signed_on.year == year:
+    if signed_on is not None and is_first_year(year, signed_on):
         return first_year_notification(signed_on, notified_on)
     return yearly_notification(year, notified_on, renewal_year=year in RENEWAL_YEARS)
 

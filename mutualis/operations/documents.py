@@ -66,7 +66,7 @@ def statement_pdf(statement: Statement) -> bytes:
 
 
 def statements_pdf(
-    statements: QuerySet[Statement],
+    statements: QuerySet[Statement] | Sequence[Statement],
     title: str,
     on_progress: Callable[[int, int], None] | None = None,
     batch: int = 40,
@@ -74,9 +74,12 @@ def statements_pdf(
     """All statements in one PDF, rendered by batches so that progress can be reported."""
     from weasyprint import HTML
 
-    # A private QuerySet attribute, absent from django-stubs: were the lines prefetched already?
-    prefetched = statements._prefetch_related_lookups  # type: ignore[attr-defined]
-    items = list(statements if prefetched else with_lines(statements))
+    if isinstance(statements, QuerySet):
+        # A private QuerySet attribute, absent from django-stubs: lines prefetched already?
+        prefetched = statements._prefetch_related_lookups  # type: ignore[attr-defined]
+        items = list(statements if prefetched else with_lines(statements))
+    else:
+        items = list(statements)
     documents = []
     for start in range(0, max(len(items), 1), batch):
         chunk = items[start : start + batch]

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from mutualis.conventions.models import Convention, ConventionVersion
 from mutualis.engine.money import ZERO
 from mutualis.operations.analysis import Frequency, months_of_period, period_label
 from mutualis.operations.models import (
@@ -202,3 +203,13 @@ def dashboard_series(body: PoolingBody, member_ids: frozenset[int] | None) -> li
         )
         series.members = sorted({m for m, _ in series.units})
     return list(by_pk.values())
+
+
+def first_signature(convention: Convention) -> date | None:
+    """The date the convention was first signed (its earliest signed version), if any."""
+    return (
+        ConventionVersion.objects.filter(convention=convention, signed_on__isnull=False)
+        .order_by("signed_on")
+        .values_list("signed_on", flat=True)
+        .first()
+    )

@@ -11,7 +11,15 @@ import pytest
 from django.urls import reverse
 
 from mutualis.operations import services
-from mutualis.operations.models import Offer, SharedService, Statement, StatementLine, UnitEntry
+from mutualis.operations.models import (
+    AcBase,
+    Offer,
+    SharedService,
+    Statement,
+    StatementLine,
+    TariffBand,
+    UnitEntry,
+)
 from tests.conftest import World
 from tests.operations.conftest import make_service
 
@@ -38,6 +46,17 @@ def _statement(w: World, member_attr: str = "other_commune") -> Statement:
         period_start=date(2026, 1, 1),
         period_end=date(2026, 3, 31),
         total_amount=Decimal("10.00"),
+    )
+
+
+def _offer(w: World) -> Offer:
+    return Offer.objects.filter(pooling_body=w.body).first() or Offer.objects.create(
+        pooling_body=w.body,
+        code="dpo",
+        name="DPO mutualisé",
+        category="dpo",
+        tariff_model="flat",
+        amount=Decimal("900"),
     )
 
 
@@ -69,6 +88,16 @@ OPERATIONS_ROUTES: dict[str, Route] = {
     "operations:statement_file": _statement_url("operations:statement_file", "xlsx"),
     "operations:catalogue": lambda w: reverse("operations:catalogue", args=[w.body.pk]),
     "operations:dashboard": lambda w: reverse("operations:dashboard", args=[w.body.pk]),
+    "operations:service_edit": lambda w: reverse(
+        "operations:service_edit", args=[w.body.pk, _service(w).pk]
+    ),
+    "operations:offer_create": lambda w: reverse("operations:offer_create", args=[w.body.pk]),
+    "operations:offer_edit": lambda w: reverse(
+        "operations:offer_edit", args=[w.body.pk, _offer(w).pk]
+    ),
+    "operations:ac_base_edit": lambda w: reverse(
+        "operations:ac_base_edit", args=[w.body.pk, YEAR, w.own_commune.pk]
+    ),
 }
 # Readable without logging in when the body publishes its catalogue (tested in test_views).
 OPERATIONS_PUBLIC_ROUTES = {"operations:public_catalogue"}
@@ -79,12 +108,19 @@ FINANCE_ONLY = [
     "operations:titles",
     "operations:ac",
     "operations:statement_correct",
+    "operations:service_edit",
+    "operations:offer_create",
+    "operations:offer_edit",
+    "operations:ac_base_edit",
 ]
 
 
-def _state() -> tuple[int, int, int, int]:
+def _state() -> tuple[object, ...]:
     return (
-        SharedService.objects.count(),
+        list(SharedService.objects.values_list("name", "convention_id", "signed_on")),
+        list(Offer.objects.values_list("code", "name", "amount")),
+        TariffBand.objects.count(),
+        list(AcBase.objects.values_list("member_id", "amount")),
         Statement.objects.count(),
         StatementLine.objects.count(),
         UnitEntry.objects.count(),
@@ -184,3 +220,25 @@ def test_another_body_statement_is_404_inside_own_body_url(world: World, client_
     )
     url = reverse("operations:statement", args=[world.body.pk, foreign.pk])
     assert client_for(world.pooling_admin).get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("route", "model"),
+    [("operations:offer_edit", "offer"), ("operations:ac_base_edit", "member")],
+)
+def test_another_bodys_offer_or_member_is_404_inside_own_body_url(
+    world: World, client_for, route: str, model: str
+):
+    foreign_offer = Offer.objects.create(
+        pooling_body=world.other_body, code="x", name="X", category="other", tariff_model="flat"
+    )
+    url = (
+        reverse(route, args=[world.body.pk, foreign_offer.pk])
+        if model == "offer"
+        else reverse(route, args=[world.body.pk, YEAR, world.foreign_commune.pk])
+    )
+    before = _state()
+    client = client_for(world.finance_officer)
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"amount": "1", "name": "Y"}).status_code == 404
+    assert _state() == before

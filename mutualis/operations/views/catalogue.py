@@ -7,17 +7,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.engine.errors import EngineError
 from mutualis.operations import analysis, services
-from mutualis.operations.access import get_body_for, visible_subscriptions
-from mutualis.operations.forms import SimulatorForm, SubscriptionForm
+from mutualis.operations.access import get_body_for, require_cycle, visible_subscriptions
+from mutualis.operations.forms import BandFormSet, OfferForm, SimulatorForm, SubscriptionForm
 from mutualis.operations.models import Catalogue, Offer
 from mutualis.operations.services import OperationsError
+from mutualis.operations.views.editing import save_versioned
 from mutualis.territories.models import PoolingBody
 
 PHASE = "pilotage"
@@ -82,6 +84,42 @@ def catalogue(request: HttpRequest, pk: int) -> HttpResponse:
             "year": year,
             "form": form,
             "catalogue": Catalogue.objects.filter(pooling_body=body).first(),
+            "current_phase": PHASE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def offer_edit(request: HttpRequest, pk: int, offer_pk: int | None = None) -> HttpResponse:
+    """Create or edit an offer and its tariff (version-locked); bands as a formset."""
+    body, rights = get_body_for(request.user, pk)
+    require_cycle(rights)
+    offer = get_object_or_404(Offer, pk=offer_pk, pooling_body=body) if offer_pk else None
+    form = OfferForm(request.POST or None, instance=offer or Offer(pooling_body=body), body=body)
+    bands = BandFormSet(request.POST or None, instance=offer or Offer(), prefix="bands")
+    saved, version = save_versioned(
+        request,
+        form,
+        lambda version: services.save_offer(form, bands, version),
+        valid=request.method != "POST" or bands.is_valid(),
+    )
+    if saved:
+        messages.success(request, _("Offre « %(name)s » enregistrée.") % {"name": form.instance})
+        return redirect("operations:catalogue", pk=body.pk)
+    return render(
+        request,
+        "operations/edit.html",
+        {
+            "body": body,
+            "rights": rights,
+            "form": form,
+            "bands": bands,
+            "version": version,
+            "title": _("Modifier l'offre « %(name)s »") % {"name": offer.name}
+            if offer
+            else _("Nouvelle offre du catalogue"),
+            "back": reverse("operations:catalogue", args=[body.pk]),
             "current_phase": PHASE,
         },
     )

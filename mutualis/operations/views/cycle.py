@@ -11,12 +11,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import authenticated_user
-from mutualis.operations import services, spreadsheets
+from mutualis.operations import analysis, services, spreadsheets
 from mutualis.operations.access import get_body_for, get_service_for, require_cycle
 from mutualis.operations.analysis import Frequency
 from mutualis.operations.forms import (
@@ -31,6 +32,7 @@ from mutualis.operations.forms import (
 from mutualis.operations.models import SharedService, UnitCostNotice, UnitEntry
 from mutualis.operations.queries import participations_of_year
 from mutualis.operations.services import ImportRejected, OperationsError, UnitRow
+from mutualis.operations.views.editing import save_versioned
 
 PHASE = "pilotage"
 MONTHS = range(1, 13)
@@ -157,11 +159,42 @@ def service(request: HttpRequest, pk: int, service_pk: int, year: int) -> HttpRe
             "years": [year - 1, year, year + 1],
             "rights": rights,
             "notice": notice,
+            "first_year": analysis.is_first_year(year, service.signed_on),
             "charges": notice.charges.all() if notice else [],
             "explanation": notice.explanation if notice else None,
             "rows": rows,
             "forms": forms,
             "periods": range(1, Frequency(service.frequency).periods + 1),
+            "current_phase": PHASE,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def service_edit(request: HttpRequest, pk: int, service_pk: int) -> HttpResponse:
+    """Edit a service (its convention and signature date among others), version-locked."""
+    service, rights = get_service_for(request.user, pk, service_pk)
+    require_cycle(rights)
+    body = service.pooling_body
+    form = ServiceForm(request.POST or None, instance=service, body=body)
+    saved, version = save_versioned(
+        request, form, lambda version: services.save_service(form, version)
+    )
+    if saved:
+        messages.success(request, _("Service « %(name)s » enregistré.") % {"name": service.name})
+        return redirect(
+            "operations:service", pk=body.pk, service_pk=service.pk, year=current_year()
+        )
+    return render(
+        request,
+        "operations/edit.html",
+        {
+            "body": body,
+            "form": form,
+            "version": version,
+            "title": _("Modifier le service « %(name)s »") % {"name": service.name},
+            "back": reverse("operations:service", args=[body.pk, service.pk, current_year()]),
             "current_phase": PHASE,
         },
     )
@@ -349,15 +382,18 @@ def _apply(
     elif action == "notify":
         notice = services.notify_unit_cost(notice, cleaned["notified_on"])
         if notice.is_late:
+            basis = (
+                _("trois mois après la signature, CGCT D.5211-16")
+                if analysis.is_first_year(notice.year, service.signed_on)
+                else _("CGCT L.1612-2")
+            )
             messages.warning(
                 request,
-                _(
-                    "Notification du %(on)s postérieure à la date limite du "
-                    "%(deadline)s (CGCT L.1612-2)."
-                )
+                _("Notification du %(on)s postérieure à la date limite du %(deadline)s (%(b)s).")
                 % {
                     "on": f"{notice.notified_on:%d/%m/%Y}",
                     "deadline": f"{notice.deadline_on:%d/%m/%Y}",
+                    "b": basis,
                 },
             )
         messages.success(request, _("Coût unitaire notifié."))

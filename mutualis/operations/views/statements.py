@@ -11,7 +11,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from mutualis.operations import documents, services
+from mutualis.accounts.access import authenticated_user
+from mutualis.jobs.services import request_job
+from mutualis.operations import documents, exports, services
 from mutualis.operations.access import (
     get_body_for,
     get_statement_for,
@@ -182,17 +184,17 @@ def statement_file(request: HttpRequest, pk: int, statement_pk: int, fmt: str) -
 
 @login_required
 def statements_file(request: HttpRequest, pk: int, year: int, fmt: str) -> HttpResponse:
-    """Every visible statement of the year (PDF generated synchronously for now)."""
+    """Every visible statement of the year, built in the background (mutualis.jobs):
+    queue the job and show its progress page (no JavaScript needed)."""
     body, rights = get_body_for(request.user, pk)
-    listed = documents.with_lines(visible_statements(body, rights).filter(year=year))
-    if fmt == "pdf":
-        content = documents.statements_pdf(
-            listed, _("États %(y)s — %(b)s") % {"y": year, "b": body.name}
-        )
-        return _file(content, fmt, f"etats-{year}")
-    if fmt == "xlsx":
-        return _file(documents.statements_xlsx(listed), fmt, f"etats-{year}")
-    raise Http404
+    kinds = {"pdf": exports.STATEMENTS_PDF, "xlsx": exports.STATEMENTS_XLSX}
+    if fmt not in kinds:
+        raise Http404
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    params = exports.statements_params(year, rights.visible_member_ids)
+    job = request_job(body, kinds[fmt], authenticated_user(request), params)
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 
 @login_required
