@@ -16,7 +16,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from mutualis.scenarios import queries, workbook
+from mutualis.scenarios import services, workbook
 from mutualis.scenarios.models import Scenario
 
 PDF_TYPE = "application/pdf"
@@ -113,7 +113,7 @@ def full_pack_pdf(doc: Mapping[str, Any], *, on: date) -> tuple[bytes, bytes]:
 
 def write_report(scenario: Scenario, fmt: str, path: Path, *, on: date) -> dict[str, Any]:
     """Write the scenario's results as JSON, PDF (council pack) or Excel; returns the doc."""
-    doc = queries.scenario_report(scenario)
+    doc = services.current_report(scenario)
     if fmt == "json":
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     elif fmt == "pdf":

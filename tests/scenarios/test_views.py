@@ -170,6 +170,35 @@ def test_the_results_page_reads_the_same_queries_for_more_members(
         member = MemberFactory(pooling_body=sworld.world.body, insee_code=f"2120{i}")
         fill_ads(sworld.campaign, sworld.ads, member, 12 + i)
         sworld.scenario.members.add(member)
+    client.get(url)  # the inputs changed: computed and stored once
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_the_results_are_computed_once_per_state_of_the_inputs(
+    sworld: ScenarioWorld, client_for, monkeypatch
+):
+    from mutualis.scenarios import analysis
+
+    client = client_for(sworld.world.pooling_admin)
+    url = reverse("scenarios:detail", args=[sworld.world.body.pk, sworld.scenario.pk])
+    assert client.get(url).status_code == 200
+    sworld.scenario.refresh_from_db()
+    stored_key = sworld.scenario.results_key
+    assert stored_key and sworld.scenario.results is not None
+
+    def fail(*args, **kwargs):
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(analysis, "evaluate", fail)
+    services.set_status(sworld.scenario, "presented")  # a label, not an input
+    assert client.get(url).status_code == 200
+    assert services.current_report(sworld.scenario)["scenario"]["status"] == "presented"
+    monkeypatch.undo()
+    fill_ads(sworld.campaign, sworld.ads, MemberFactory(pooling_body=sworld.world.body), 5)
+    sworld.scenario.members.add(sworld.scenario.pooling_body.members.order_by("-pk").first())
+    assert client.get(url).status_code == 200
+    sworld.scenario.refresh_from_db()
+    assert sworld.scenario.results_key != stored_key
+    assert len(sworld.scenario.results["members"]) == sworld.scenario.members.count()

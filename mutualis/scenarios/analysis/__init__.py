@@ -33,6 +33,8 @@ from mutualis.scenarios.analysis.inputs import (
     is_known_method,
     method_title,
     prefill,
+    relabel,
+    results_key,
 )
 from mutualis.scenarios.analysis.results import (
     MethodResult,
@@ -67,6 +69,8 @@ __all__ = [
     "method_title",
     "pooled_cost",
     "prefill",
+    "relabel",
     "report_document",
+    "results_key",
     "saving_text",
 ]

@@ -4,8 +4,10 @@ the rules checked on every input (form, JSON import, CLI) and the pre-filled val
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -96,6 +98,31 @@ class ScenarioInputs:
     members: tuple[MemberData, ...]
     overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     defaults: Mapping[str, str] = field(default_factory=dict)
+
+
+def results_key(inputs: ScenarioInputs, engine_version: str) -> str:
+    """The SHA-256 of every input that the results depend on, and of the engine version.
+
+    The scenario's id, name and status are left out: the document shows them but is not
+    computed from them, so a renamed or published scenario keeps its stored results
+    (relabelled on reading, `relabel`).
+    """
+    unlabelled = replace(inputs, scenario_id=None, name="", status="")
+    text = json.dumps(
+        [engine_version, asdict(unlabelled)], sort_keys=True, default=str, ensure_ascii=True
+    )
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def relabel(document: dict[str, Any], inputs: ScenarioInputs) -> dict[str, Any]:
+    """The stored document with the scenario's current id, name and status."""
+    scenario = {
+        **document["scenario"],
+        "id": inputs.scenario_id,
+        "name": inputs.name,
+        "status": inputs.status,
+    }
+    return {**document, "scenario": scenario}
 
 
 @dataclass(frozen=True)
