@@ -119,7 +119,7 @@ def _facts(m: MemberData) -> dict[str, Decimal]:
     return facts
 
 
-def _perimeter(game: PooledServiceGame, members: Sequence[MemberCost]) -> PerimeterAdvice:
+def perimeter_advice(game: PooledServiceGame, members: Sequence[MemberCost]) -> PerimeterAdvice:
     """Remaining benefit r_i = c({i}) − (c(N) − c(N∖i)) and the best 1-, 2-, 3-way splits."""
     names = {m.insee_code: m.name for m in members}
     separable = separable_costs(game)
@@ -199,6 +199,6 @@ def evaluate(inputs: ScenarioInputs, *, perimeter: bool = True) -> ScenarioResul
         staff=plan,
         projection=project_costs(inputs, members, service, plan, cost_after),
         methods=methods,
-        perimeter=_perimeter(game, members) if perimeter else None,
+        perimeter=perimeter_advice(game, members) if perimeter else None,
         assumptions=assumptions,
     )
