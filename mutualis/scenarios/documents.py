@@ -1,9 +1,8 @@
 """The scenario's documents: the council pack (PDF), one-page sheets per commune (PDF)
 and the results workbook (Excel), all built from the report document (docs/scenarios.md).
 
-Each is a plain function of documents already computed, so that producing 158 sheets can
-run as a background task once the task mechanism lands (today it runs in the request,
-with a wait message on the page).
+Each is a plain function of documents already computed; the council pack and the sheets
+of every commune run as background jobs (`exports`).
 """
 
 from __future__ import annotations
@@ -16,7 +15,7 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
-from mutualis.scenarios import queries, workbook
+from mutualis.scenarios import services, workbook
 from mutualis.scenarios.models import Scenario
 
 PDF_TYPE = "application/pdf"
@@ -105,15 +104,9 @@ def sheets_pdf(doc: Mapping[str, Any], insee_codes: Sequence[str] | None = None)
     return _pdf(html)
 
 
-def full_pack_pdf(doc: Mapping[str, Any], *, on: date) -> tuple[bytes, bytes]:
-    """The council pack and every commune's sheet: the batch the hardening issue will run
-    as a background task."""
-    return pack_pdf([doc], on=on), sheets_pdf(doc)
-
-
 def write_report(scenario: Scenario, fmt: str, path: Path, *, on: date) -> dict[str, Any]:
     """Write the scenario's results as JSON, PDF (council pack) or Excel; returns the doc."""
-    doc = queries.scenario_report(scenario)
+    doc = services.current_report(scenario)
     if fmt == "json":
         path.write_text(json.dumps(doc, ensure_ascii=False, indent=2), encoding="utf-8")
     elif fmt == "pdf":

@@ -142,6 +142,10 @@ class Scenario(models.Model):
             "Champ → source de la valeur pré-remplie ; absent quand la valeur a été saisie."
         ),
     )
+    # The report document computed last, and the hash of the inputs it was computed from
+    # (services.current_report): pages and documents read it instead of recomputing.
+    results = models.JSONField(_("derniers résultats calculés"), null=True, blank=True)
+    results_key = models.CharField(_("empreinte des données de calcul"), max_length=64, blank=True)
     is_sample = models.BooleanField(
         _("données fictives"),
         default=False,
@@ -157,7 +161,7 @@ class Scenario(models.Model):
         related_name="+",
     )
     updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["results", "results_key"])
 
     class Meta:
         verbose_name = _("scénario")

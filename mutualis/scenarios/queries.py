@@ -33,7 +33,11 @@ def latest_campaign(body: PoolingBody) -> Campaign | None:
 
 
 def scenarios_for(body: PoolingBody, *, published_only: bool) -> QuerySet[Scenario]:
-    scenarios = Scenario.objects.filter(pooling_body=body).select_related("domain", "campaign")
+    scenarios = (
+        Scenario.objects.filter(pooling_body=body)
+        .select_related("domain", "campaign")
+        .defer("results")
+    )
     if published_only:
         scenarios = scenarios.filter(status=Scenario.Status.PUBLISHED)
     return scenarios.order_by("-created_at", "name")

@@ -178,10 +178,29 @@ def set_status(scenario: Scenario, status: str) -> Scenario:
     return scenario
 
 
+def current_report(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's report document, computed once per state of its inputs.
+
+    The inputs are read from the inventory (a fixed number of queries) and hashed with
+    the engine version; when the hash is the one stored with the last results, those are
+    returned, else the results are computed and stored with their hash. A computation
+    error (EngineError) propagates and stores nothing.
+    """
+    inputs = queries.load_inputs(scenario)
+    key = analysis.results_key(inputs, ENGINE_VERSION)
+    if scenario.results_key == key and scenario.results is not None:
+        return analysis.relabel(scenario.results, inputs)
+    document = analysis.report_document(analysis.evaluate(inputs))
+    with transaction.atomic():
+        Scenario.objects.filter(pk=scenario.pk).update(results=document, results_key=key)
+    scenario.results, scenario.results_key = document, key
+    return document
+
+
 @transaction.atomic
 def take_snapshot(scenario: Scenario, user: User | None, label: str = "") -> ScenarioSnapshot:
     """Freeze the scenario's results as presented: the report document and engine version."""
-    document = queries.scenario_report(scenario)
+    document = current_report(scenario)
     return ScenarioSnapshot.objects.create(
         scenario=scenario,
         label=label,

@@ -55,10 +55,12 @@ def test_coordinator_builds_compares_and_downloads(world, live_server, browser):
     assert "ADS à deux communes" in comparison and "Service commun ADS" in comparison
 
     page.goto(f"{live_server.url}/s/{world.body.pk}/scenarios/{sworld.scenario.pk}/")
+    page.get_by_role("button", name="Préparer le dossier du conseil (PDF)").click()
     with page.expect_download() as pack:
-        page.get_by_role("link", name="Dossier du conseil (PDF)").click()
+        page.get_by_role("link", name="Télécharger dossier-", exact=False).click()
     assert pack.value.suggested_filename.endswith(".pdf")
     assert pack.value.path().read_bytes()[:4] == b"%PDF"
+    page.go_back()
     with page.expect_download() as sheet:
         page.get_by_role("link", name="Saint-Essai").first.click()
     assert sheet.value.suggested_filename.startswith("fiche-21001")

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import pytest
 from django.urls import reverse
 
+from mutualis.jobs.models import Job
 from mutualis.scenarios import services
 from mutualis.scenarios.models import Scenario, ScenarioSnapshot
 from tests.conftest import World
@@ -59,7 +60,14 @@ SCENARIO_ROUTES: dict[str, Route] = {
     "scenarios:workbook": _scenario_url("scenarios:workbook"),
     "scenarios:report_json": _scenario_url("scenarios:report_json"),
 }
-POST_ONLY = {"scenarios:duplicate", "scenarios:status", "scenarios:snapshot"}
+POST_ONLY = {
+    "scenarios:duplicate",
+    "scenarios:status",
+    "scenarios:snapshot",
+    "scenarios:pack",
+    "scenarios:sheets",
+    "scenarios:compare_pack",
+}
 SCENARIO_PAGES = sorted(
     set(SCENARIO_ROUTES)
     - {"scenarios:list", "scenarios:create"}
@@ -67,10 +75,11 @@ SCENARIO_PAGES = sorted(
 )
 
 
-def _state() -> tuple[int, int, list[str]]:
+def _state() -> tuple[int, int, int, list[str]]:
     return (
         Scenario.objects.count(),
         ScenarioSnapshot.objects.count(),
+        Job.objects.count(),
         list(Scenario.objects.order_by("pk").values_list("status", flat=True)),
     )
 

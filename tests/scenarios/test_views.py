@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from mutualis.jobs.models import Job
 from mutualis.scenarios import services
 from mutualis.scenarios.models import Scenario, ScenarioSnapshot
 from tests.factories import MemberFactory
@@ -139,12 +140,55 @@ def test_compare_puts_two_scenarios_side_by_side(sworld: ScenarioWorld, client_f
     assert "Choisissez de 2 à 4 scénarios." in alone
 
 
+def _job_file(client, url: str):  # type: ignore[no-untyped-def]
+    """Ask for a document (a background job, run at once in tests), then fetch its file."""
+    progress = client.post(url, follow=True)
+    job = progress.context["job"]
+    assert job.status == Job.Status.DONE, job.message
+    return client.get(reverse("jobs:download", args=[job.pooling_body_id, job.pk]))
+
+
+def test_the_comparison_pack_is_a_background_job(sworld: ScenarioWorld, client_for):
+    world = sworld.world
+    copy = services.duplicate_scenario(sworld.scenario, None)
+    url = reverse("scenarios:compare_pack", args=[world.body.pk])
+    client = client_for(world.pooling_admin)
+    assert (
+        client.get(f"{url}?scenarios={sworld.scenario.pk}&scenarios={copy.pk}").status_code == 405
+    )
+    pack = _job_file(client, f"{url}?scenarios={sworld.scenario.pk}&scenarios={copy.pk}")
+    assert b"".join(pack.streaming_content).startswith(b"%PDF")
+    assert 'filename="dossier-comparaison.pdf"' in pack["Content-Disposition"]
+    one = client.post(f"{url}?scenarios={sworld.scenario.pk}")
+    assert (
+        one.status_code == 302
+        and not Job.objects.filter(
+            kind="scenarios.pack_pdf", params__scenario_pks=[sworld.scenario.pk]
+        ).exists()
+    )
+
+
+def test_a_pack_job_of_a_deleted_scenario_fails_in_french(sworld: ScenarioWorld, client_for):
+    from mutualis.jobs.services import execute_job, request_job
+    from mutualis.scenarios import exports
+
+    job = request_job(sworld.world.body, exports.SHEETS_PDF, None, {"scenario_pks": [0]})
+    execute_job(job.pk)
+    job.refresh_from_db()
+    assert job.is_failed and "n'existe plus" in job.message
+
+
 def test_documents_download(sworld: ScenarioWorld, client_for):
     world = sworld.world
     client = client_for(world.elected_official)
     args = [world.body.pk, sworld.scenario.pk]
-    pack = client.get(reverse("scenarios:pack", args=args))
-    assert pack["Content-Type"] == "application/pdf" and pack.content.startswith(b"%PDF")
+    pack = _job_file(client, reverse("scenarios:pack", args=args))
+    assert pack["Content-Type"] == "application/pdf"
+    assert b"".join(pack.streaming_content).startswith(b"%PDF")
+    assert 'filename="dossier-service-commun-ads.pdf"' in pack["Content-Disposition"]
+    sheets = _job_file(client, reverse("scenarios:sheets", args=args))
+    assert b"".join(sheets.streaming_content).startswith(b"%PDF")
+    assert 'filename="fiches-service-commun-ads.pdf"' in sheets["Content-Disposition"]
     sheet = client.get(reverse("scenarios:sheet", args=[*args, world.own_commune.insee_code]))
     assert sheet.content.startswith(b"%PDF")
     missing = client.get(reverse("scenarios:sheet", args=[*args, "99999"]))
@@ -170,6 +214,35 @@ def test_the_results_page_reads_the_same_queries_for_more_members(
         member = MemberFactory(pooling_body=sworld.world.body, insee_code=f"2120{i}")
         fill_ads(sworld.campaign, sworld.ads, member, 12 + i)
         sworld.scenario.members.add(member)
+    client.get(url)  # the inputs changed: computed and stored once
     with CaptureQueriesContext(connection) as large:
         client.get(url)
     assert len(small) == len(large)
+
+
+def test_the_results_are_computed_once_per_state_of_the_inputs(
+    sworld: ScenarioWorld, client_for, monkeypatch
+):
+    from mutualis.scenarios import analysis
+
+    client = client_for(sworld.world.pooling_admin)
+    url = reverse("scenarios:detail", args=[sworld.world.body.pk, sworld.scenario.pk])
+    assert client.get(url).status_code == 200
+    sworld.scenario.refresh_from_db()
+    stored_key = sworld.scenario.results_key
+    assert stored_key and sworld.scenario.results is not None
+
+    def fail(*args, **kwargs):
+        raise AssertionError("recomputed")
+
+    monkeypatch.setattr(analysis, "evaluate", fail)
+    services.set_status(sworld.scenario, "presented")  # a label, not an input
+    assert client.get(url).status_code == 200
+    assert services.current_report(sworld.scenario)["scenario"]["status"] == "presented"
+    monkeypatch.undo()
+    fill_ads(sworld.campaign, sworld.ads, MemberFactory(pooling_body=sworld.world.body), 5)
+    sworld.scenario.members.add(sworld.scenario.pooling_body.members.order_by("-pk").first())
+    assert client.get(url).status_code == 200
+    sworld.scenario.refresh_from_db()
+    assert sworld.scenario.results_key != stored_key
+    assert len(sworld.scenario.results["members"]) == sworld.scenario.members.count()

@@ -1,7 +1,8 @@
 """Scenario downloads: council pack, commune sheets, workbook, JSON report.
 
-Documents are produced in the request for now (the page warns that 158 sheets take
-a while); `documents` keeps each one a plain function, ready to become a background task.
+The council pack and the sheets of every commune are background jobs (`exports`): the
+POST queues one and redirects to its progress page. One commune's sheet, the workbook
+and the JSON report are served in the request, from the stored results.
 """
 
 from __future__ import annotations
@@ -14,11 +15,15 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
-from mutualis.scenarios import documents, workbook
-from mutualis.scenarios.access import get_scenario_for
+from mutualis.accounts.access import authenticated_user, get_pooling_body_for
+from mutualis.jobs.services import request_job
+from mutualis.scenarios import documents, exports, queries, workbook
+from mutualis.scenarios.access import get_scenario_for, scenario_rights
+from mutualis.scenarios.forms import CompareForm
 from mutualis.scenarios.models import Scenario
-from mutualis.scenarios.views.scenarios import _results, compared
+from mutualis.scenarios.views.scenarios import _results
 
 
 def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
@@ -36,21 +41,23 @@ def _doc(request: HttpRequest, pk: int, scenario_pk: int) -> tuple[Scenario, dic
 
 
 @login_required
+@require_POST
 def pack(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
-    scenario, doc = _doc(request, pk, scenario_pk)
-    if doc is None:
-        return redirect("scenarios:detail", pk=pk, scenario_pk=scenario_pk)
-    data = documents.pack_pdf([doc], on=timezone.localdate())
-    return _download(data, documents.PDF_TYPE, f"dossier-{slugify(scenario.name)}.pdf")
+    scenario, _rights = get_scenario_for(request.user, pk, scenario_pk)
+    params = exports.pack_params([scenario], timezone.localdate())
+    job = request_job(scenario.pooling_body, exports.PACK_PDF, authenticated_user(request), params)
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 
 @login_required
+@require_POST
 def sheets(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
-    scenario, doc = _doc(request, pk, scenario_pk)
-    if doc is None:
-        return redirect("scenarios:detail", pk=pk, scenario_pk=scenario_pk)
-    data = documents.sheets_pdf(doc)
-    return _download(data, documents.PDF_TYPE, f"fiches-{slugify(scenario.name)}.pdf")
+    scenario, _rights = get_scenario_for(request.user, pk, scenario_pk)
+    params = exports.sheets_params(scenario)
+    job = request_job(
+        scenario.pooling_body, exports.SHEETS_PDF, authenticated_user(request), params
+    )
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 
 
 @login_required
@@ -82,9 +89,16 @@ def report_json(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse
 
 
 @login_required
+@require_POST
 def compare_pack(request: HttpRequest, pk: int) -> HttpResponse:
-    _body, _form, docs = compared(request, pk)
-    if not docs:
+    """The comparison's council pack; the scenarios come in the query, as on the page."""
+    body, abilities = get_pooling_body_for(request.user, pk)
+    rights = scenario_rights(abilities)
+    form = CompareForm(
+        request.GET, queryset=queries.scenarios_for(body, published_only=not rights.sees_drafts)
+    )
+    if not form.is_valid():
         return redirect(f"{reverse('scenarios:compare', args=[pk])}?{request.GET.urlencode()}")
-    data = documents.pack_pdf(docs, on=timezone.localdate())
-    return _download(data, documents.PDF_TYPE, "dossier-comparaison.pdf")
+    params = exports.pack_params(list(form.cleaned_data["scenarios"]), timezone.localdate())
+    job = request_job(body, exports.PACK_PDF, authenticated_user(request), params)
+    return redirect("jobs:detail", pk=pk, job_pk=job.pk)

@@ -109,7 +109,7 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _results(scenario: Scenario) -> tuple[dict[str, Any] | None, str]:
     try:
-        return queries.scenario_report(scenario), ""
+        return services.current_report(scenario), ""
     except EngineError as exc:
         return None, _("Calcul impossible : %(message)s") % {"message": exc.message}
 
