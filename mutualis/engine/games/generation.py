@@ -25,15 +25,10 @@ import numpy as np
 
 from mutualis.engine.games.cores import LeastCore, check_imputations
 from mutualis.engine.games.model import Allocation, FloatArray, PooledServiceGame
-from mutualis.engine.games.programme import (
-    Coalition,
-    Generation,
-    GenerationFailed,
-)
+from mutualis.engine.games.programme import Coalition, Generation
+from mutualis.engine.games.programme import GenerationFailed as GenerationFailed
 from mutualis.engine.games.separation import dynamic_programme_fits, violated_coalitions
 from mutualis.engine.games.stability import SolverFailed, best_pooled_coalition
-
-__all__ = ["GenerationFailed", "pooled_least_core", "pooled_nucleolus", "pooled_prenucleolus"]
 
 PER_ROUND = 60
 """Violated coalitions (of distinct workloads) added per round by the dynamic programme."""

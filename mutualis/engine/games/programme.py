@@ -132,8 +132,9 @@ class ExcessProgramme:
         self._model.run()
         status = self._model.getModelStatus()
         if status != HighsModelStatus.kOptimal:
+            label = self._model.modelStatusToString(status)
             raise LinearProgramFailed(
-                f"Le programme linéaire n'a pas abouti ({self._model.modelStatusToString(status)}).",
+                f"Le programme linéaire n'a pas abouti ({label}).",
                 status=str(status),
             )
         solution = self._model.getSolution()
@@ -181,15 +182,11 @@ class Generation:
     them). The sequence stops when the fixed coalitions determine x (rank n).
     """
 
-    def __init__(
-        self, game: CostGame, upper: FloatArray | None, separator: Separator
-    ) -> None:
+    def __init__(self, game: CostGame, upper: FloatArray | None, separator: Separator) -> None:
         self.game = game
         self.n = len(game.players)
         grand = game.grand_cost()
-        self.programme = ExcessProgramme(
-            self.n, grand, upper, scale=max(1.0, abs(grand))
-        )
+        self.programme = ExcessProgramme(self.n, grand, upper, scale=max(1.0, abs(grand)))
         self.separator = separator
         self.tolerance = tolerance(game)
         self.members: list[Coalition] = [tuple(range(self.n))]
@@ -235,8 +232,7 @@ class Generation:
         costs = self.game.costs(rows.astype(np.bool_))
         spanned = self.in_span(rows)
         kept = [k for k in range(len(fresh)) if not spanned[k]]
-        for k in np.flatnonzero(spanned):
-            self.determined.append(fresh[k])
+        self.determined.extend(fresh[int(k)] for k in np.flatnonzero(spanned))
         self.seen.update(fresh)
         self.programme.add(
             [np.asarray(fresh[k], dtype=np.int64) for k in kept], [float(costs[k]) for k in kept]

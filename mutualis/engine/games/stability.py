@@ -80,7 +80,8 @@ def individually_rational(game: CostGame, allocation: Allocation) -> tuple[bool,
     )
 
 
-def _subset_sums(values: FloatArray) -> FloatArray:
+def subset_sums(values: FloatArray) -> FloatArray:
+    """Σ_{i∈S} values_i for every bitmask S."""
     sums = np.zeros(1)
     for value in values:
         sums = np.concatenate([sums, sums + value])
@@ -88,7 +89,7 @@ def _subset_sums(values: FloatArray) -> FloatArray:
 
 
 def _explicit_core(game: ExplicitGame, x: FloatArray) -> tuple[float, int]:
-    excess = _subset_sums(x) - game.table
+    excess = subset_sums(x) - game.table
     excess[0] = -np.inf
     best = int(np.argmax(excess))
     return float(excess[best]), best
