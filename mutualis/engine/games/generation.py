@@ -47,7 +47,9 @@ class _PooledSeparator:
     ) -> tuple[list[Coalition], float]:
         game = self.game
         if self.dynamic:
-            found = violated_coalitions(game, x, above=above, allow_grand=False, limit=PER_ROUND)
+            found = violated_coalitions(
+                game, x, above=above, allow_grand=False, limit=PER_ROUND, per_level=True
+            )
             spanned = (
                 generation.in_span(generation.indicator([m for _, m in found]))
                 if found
