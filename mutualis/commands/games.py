@@ -23,7 +23,7 @@ import sys
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import numpy as np
 
@@ -43,7 +43,9 @@ from mutualis.engine.games import (
 )
 from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
 from mutualis.engine.money import NNBSP, D, to_cents
-from mutualis.engine.optimise import Partition, best_partition
+
+if TYPE_CHECKING:
+    from mutualis.engine.optimise import Partition
 
 EXIT_BAD_INPUT = 2
 
@@ -406,6 +408,8 @@ def main(argv: list[str]) -> int:
         if args.command == "solve":
             output = _solve(game, args)
         else:
+            from mutualis.engine.optimise import best_partition  # only `optimise` needs it
+
             partition = best_partition(
                 game,
                 args.groups,
