@@ -43,7 +43,6 @@ from mutualis.engine.games import (
 )
 from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
 from mutualis.engine.money import NNBSP, D, to_cents
-from mutualis.engine.optimise import best_partition
 
 EXIT_BAD_INPUT = 2
 
@@ -388,6 +387,8 @@ def main(argv: list[str]) -> int:
         if args.command == "solve":
             output = _solve(game, args)
         else:
+            from mutualis.engine.optimise import best_partition  # only `optimise` needs it
+
             partition = best_partition(
                 game,
                 args.groups,

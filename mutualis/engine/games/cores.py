@@ -32,18 +32,16 @@ from mutualis.engine.games.model import (
     masks_to_membership,
     to_explicit,
 )
-from mutualis.engine.games.stability import tolerance
+from mutualis.engine.games.programme import Coalition, Generation
+from mutualis.engine.games.programme import LinearProgramFailed as LinearProgramFailed
+from mutualis.engine.games.stability import subset_sums, tolerance
 from mutualis.engine.money import format_euros
 
 MAX_NUCLEOLUS_PLAYERS = 16
 """Above this, 2^n rows per linear programme is too many for an interactive answer."""
 
-_DUAL_TOL = 1e-9
-_SPAN_TOL = 1e-9
-
-
-class LinearProgramFailed(EngineError):
-    """HiGHS did not find an optimum (should not happen on a well-formed game)."""
+ENUMERATED_PER_ROUND = 64
+"""Most violated coalitions added per round of constraint generation."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,45 +56,45 @@ def _explicit(game: CostGame) -> ExplicitGame:
     return to_explicit(game, MAX_NUCLEOLUS_PLAYERS)
 
 
-def excess_lp(
-    membership: FloatArray,
-    costs: FloatArray,
-    eq_rows: list[FloatArray],
-    eq_values: list[float],
-    upper: FloatArray | None = None,
-    scale: float = 1.0,
-) -> tuple[FloatArray, float, FloatArray]:
-    """min ε s.t. membership·x − ε ≤ costs, eq_rows·x = eq_values, x ≤ upper.
+class _Enumeration:
+    """Separation by enumeration: the excess of every coalition at x, from subset sums.
 
-    Returns x, ε*, and the duals of the excess rows. Amounts are divided by `scale`
-    before solving (HiGHS's simplex is surer on figures near 1) and multiplied back.
+    Returns the ENUMERATED_PER_ROUND most violated coalitions not yet in the programme and
+    not determined by the fixed ones; exact, since every coalition is looked at.
     """
-    n = membership.shape[1]
-    objective = np.zeros(n + 1)
-    objective[n] = 1.0
-    a_ub = np.hstack([membership, -np.ones((membership.shape[0], 1))])
-    a_eq = np.hstack([np.array(eq_rows), np.zeros((len(eq_rows), 1))])
-    bounds: list[tuple[float | None, float | None]] = [(None, None)] * (n + 1)
-    if upper is not None:
-        bounds = [(None, float(u) / scale) for u in upper] + [(None, None)]
-    from scipy.optimize import linprog  # lazy: slow to import
 
-    result = linprog(
-        objective,
-        A_ub=a_ub,
-        b_ub=costs / scale,
-        A_eq=a_eq,
-        b_eq=np.array(eq_values) / scale,
-        bounds=bounds,
-        method="highs",
-    )
-    if result.status != 0:
-        raise LinearProgramFailed(
-            f"Le programme linéaire n'a pas abouti ({result.message}).", status=result.status
-        )
-    x = np.asarray(result.x, dtype=np.float64) * scale
-    duals = -np.asarray(result.ineqlin.marginals, dtype=np.float64)
-    return x[:n], float(x[n]), duals
+    def __init__(self, explicit: ExplicitGame) -> None:
+        n = explicit.n
+        self.n = n
+        self.masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
+        self.membership = masks_to_membership(self.masks, n)
+        self.costs = explicit.table[self.masks]
+        self.undetermined = np.ones(self.masks.size, dtype=np.bool_)
+        self.rank = 1
+
+    def __call__(
+        self, x: FloatArray, above: float, generation: Generation
+    ) -> tuple[list[Coalition], float]:
+        if generation.rank != self.rank:  # new fixed coalitions: drop the determined ones
+            self.rank = generation.rank
+            index = np.flatnonzero(self.undetermined)
+            spanned = generation.in_span(self.membership[index].astype(np.float64))
+            self.undetermined[index[spanned]] = False
+        excess = subset_sums(x)[self.masks] - self.costs
+        candidates = np.flatnonzero((excess > above) & self.undetermined)
+        order = candidates[np.argsort(-excess[candidates], kind="stable")]
+        found: list[Coalition] = []
+        top = -np.inf
+        for index in order:
+            members = tuple(int(i) for i in np.flatnonzero(self.membership[index]))
+            if members in generation.seen:
+                continue
+            if not found:
+                top = float(excess[index])
+            found.append(members)
+            if len(found) >= ENUMERATED_PER_ROUND:
+                break
+        return found, top
 
 
 def least_core(game: CostGame) -> LeastCore:
@@ -106,11 +104,7 @@ def least_core(game: CostGame) -> LeastCore:
     if n == 1:
         allocation = Allocation("least-core", explicit.players, explicit.table[1:].copy())
         return LeastCore(0.0, allocation)
-    masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
-    membership = masks_to_membership(masks, n).astype(np.float64)
-    x, value, _ = excess_lp(
-        membership, explicit.table[masks], [np.ones(n)], [explicit.grand_cost()]
-    )
+    x, value = Generation(explicit, None, _Enumeration(explicit)).least_core()
     allocation = Allocation(
         "least-core",
         explicit.players,
@@ -124,44 +118,9 @@ def _sequential_excesses(
     explicit: ExplicitGame, upper: FloatArray | None
 ) -> tuple[FloatArray, int]:
     """Lexicographic minimisation of the sorted excesses (see module); x_i ≤ upper_i."""
-    n = explicit.n
-    masks = np.arange(1, (1 << n) - 1, dtype=np.int64)
-    membership = masks_to_membership(masks, n).astype(np.float64)
-    costs = explicit.table[masks]
-    eq_rows: list[FloatArray] = [np.ones(n)]
-    eq_values: list[float] = [explicit.grand_cost()]
-    free = np.ones(masks.size, dtype=np.bool_)
-    x = np.zeros(n)
-    rounds = 0
-    rank = 1
-    while True:
-        _, singular, right = np.linalg.svd(np.array(eq_rows), full_matrices=False)
-        rank = int((singular > _SPAN_TOL * singular[0]).sum())
-        basis = right[:rank].T  # orthonormal basis of the span of the fixed coalitions
-        if rank >= n or not free.any():
-            break
-        # Drop coalitions whose excess is already determined by the fixed ones.
-        rows = membership[free]
-        residual = rows - (rows @ basis) @ basis.T
-        determined = np.linalg.norm(residual, axis=1) < _SPAN_TOL
-        free_index = np.flatnonzero(free)
-        free[free_index[determined]] = False
-        if not free.any():
-            break
-        free_index = np.flatnonzero(free)
-        x, value, duals = excess_lp(membership[free], costs[free], eq_rows, eq_values, upper)
-        rounds += 1
-        tight = free_index[duals > _DUAL_TOL]
-        if tight.size == 0:  # pragma: no cover - a bounded LP always has a positive dual
-            raise LinearProgramFailed("Aucune coalition saturée : nucléole introuvable.")
-        for index in tight:
-            eq_rows.append(membership[index])
-            eq_values.append(float(costs[index]) + value)
-        free[tight] = False
-    if rounds == 0 or rank >= n:
-        solution, *_ = np.linalg.lstsq(np.array(eq_rows), np.array(eq_values), rcond=None)
-        x = np.asarray(solution, dtype=np.float64)
-    return x, rounds
+    generation = Generation(explicit, upper, _Enumeration(explicit))
+    x = generation.sequence()
+    return x, generation.levels
 
 
 class EmptyImputationSet(EngineError):

@@ -47,11 +47,13 @@ def violated_coalitions(
     above: float = -np.inf,
     allow_grand: bool = True,
     limit: int = 1,
+    per_level: bool = False,
 ) -> list[tuple[float, tuple[int, ...]]]:
     """Up to `limit` coalitions S (|S| ≥ 2, distinct workloads) with g(S) − c(S) > above.
 
     Sorted by decreasing g(S) − c(S); the first is max_{|S|≥2} g(S) − c(S) (over S ≠ N
-    when `allow_grand` is False). Empty when no coalition exceeds `above`.
+    when `allow_grand` is False). Empty when no coalition exceeds `above`. With
+    `per_level`, at most one coalition per staffing level (the level's best workload).
     """
     n = game.n
     workloads = [int(w) for w in game.workloads]
@@ -96,7 +98,20 @@ def violated_coalitions(
         grand_excess = prefix_value - float(levels[total])
         if grand_excess > excess[total]:
             excess[total] = grand_excess
-    order = np.argsort(-excess, kind="stable")[:limit]
+    if per_level:  # the best workload of each staffing level: diverse coalitions
+        steps = game.service.levels(np.arange(size, dtype=np.int64))
+        starts = np.flatnonzero(np.diff(steps, prepend=-1))
+        ends = np.append(starts[1:], size)
+        loads = np.array(
+            [
+                start + int(np.argmax(excess[start:end]))
+                for start, end in zip(starts, ends, strict=True)
+            ],
+            dtype=np.int64,
+        )
+        order = loads[np.argsort(-excess[loads], kind="stable")][:limit]
+    else:
+        order = np.argsort(-excess, kind="stable")[:limit]
     found: list[tuple[float, tuple[int, ...]]] = []
     for load in order:
         value = float(excess[load])

@@ -26,7 +26,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from math import lcm
-from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -42,9 +41,6 @@ from mutualis.engine.games.model import (
     to_explicit,
 )
 from mutualis.engine.money import D, Number
-
-if TYPE_CHECKING:
-    from scipy.optimize import Bounds, LinearConstraint
 
 
 class SolverFailed(EngineError):
@@ -80,7 +76,8 @@ def individually_rational(game: CostGame, allocation: Allocation) -> tuple[bool,
     )
 
 
-def _subset_sums(values: FloatArray) -> FloatArray:
+def subset_sums(values: FloatArray) -> FloatArray:
+    """Σ_{i∈S} values_i for every bitmask S."""
     sums = np.zeros(1)
     for value in values:
         sums = np.concatenate([sums, sums + value])
@@ -88,20 +85,57 @@ def _subset_sums(values: FloatArray) -> FloatArray:
 
 
 def _explicit_core(game: ExplicitGame, x: FloatArray) -> tuple[float, int]:
-    excess = _subset_sums(x) - game.table
+    excess = subset_sums(x) - game.table
     excess[0] = -np.inf
     best = int(np.argmax(excess))
     return float(excess[best]), best
 
 
-@dataclass(frozen=True)
-class _Problem:
-    """The pooled coalition MILP, ready for `milp` (variables z_1..z_n, L, M)."""
+def _solve_milp(
+    objective: FloatArray,
+    lower: FloatArray,
+    upper: FloatArray,
+    rows: list[tuple[FloatArray, float, float]],
+    time_limit: float,
+) -> FloatArray | None:
+    """min objective·z over integer z within the bounds and rows (HiGHS, silent).
 
-    objective: FloatArray
-    constraints: list[LinearConstraint]
-    bounds: Bounds
-    integrality: FloatArray
+    None when infeasible; SolverFailed when no optimum is proven within `time_limit`.
+    """
+    from highspy import HighsModelStatus
+
+    from mutualis.engine.games.programme import quiet_highs
+
+    model = quiet_highs()
+    model.setOptionValue("mip_rel_gap", 1e-9)
+    model.setOptionValue("time_limit", float(time_limit))
+    columns = objective.size
+    model.addVars(columns, lower, upper)
+    every = np.arange(columns, dtype=np.int32)
+    model.changeColsCost(columns, every, objective)
+    model.changeColsIntegrality(columns, every, np.ones(columns, dtype=np.uint8))
+    matrix = np.array([row for row, _, _ in rows])
+    row_index, column_index = np.nonzero(matrix)
+    starts = np.searchsorted(row_index, np.arange(len(rows))).astype(np.int32)
+    model.addRows(
+        len(rows),
+        np.array([low for _, low, _ in rows]),
+        np.array([high for _, _, high in rows]),
+        int(row_index.size),
+        starts,
+        column_index.astype(np.int32),
+        matrix[row_index, column_index],
+    )
+    model.run()
+    status = model.getModelStatus()
+    if status == HighsModelStatus.kInfeasible:
+        return None
+    if status != HighsModelStatus.kOptimal:
+        raise SolverFailed(
+            f"Le solveur HiGHS n'a pas abouti ({model.modelStatusToString(status)}).",
+            status=str(status),
+        )
+    return np.asarray(model.getSolution().col_value, dtype=np.float64)
 
 
 def _fraction(value: Number) -> Fraction:
@@ -132,31 +166,8 @@ def best_pooled_coalition(
     q = service.step_workload
     span = None if service.manager_span is None else _fraction(service.manager_span)
     weights = gains - per_unit * game.workloads - game.own_costs
-    # Variables: z (n), L, M. milp minimises: negate the gains.
+    # Variables: z (n), L, M. HiGHS minimises: negate the gains.
     objective = np.concatenate([-weights, [cost_per_etp * float(step), cost_per_etp]])
-    from scipy.optimize import Bounds, LinearConstraint, milp  # lazy: slow to import
-
-    rows: list[LinearConstraint] = []
-    # q·L ≥ W  ⇔  a·L − b·W ≥ 0 with q = a/b.
-    staffing = np.concatenate(
-        [-q.denominator * game.workloads.astype(np.float64), [q.numerator, 0]]
-    )
-    rows.append(LinearConstraint(staffing, lb=0, ub=np.inf))
-    if span is not None:
-        # span·M ≥ step·L, scaled to integers by the common denominator.
-        scale = lcm(span.denominator, step.denominator)
-        managers = np.zeros(n + 2)
-        managers[n] = -float(step * scale)
-        managers[n + 1] = float(span * scale)
-        rows.append(LinearConstraint(managers, lb=0, ub=np.inf))
-    size = np.concatenate([np.ones(n), [0, 0]])
-    rows.append(LinearConstraint(size, lb=2, ub=np.inf if max_size is None else max_size))
-    for coalition in forbidden:
-        # Σ_{i∈S0} z_i − Σ_{i∉S0} z_i ≤ |S0| − 1: any z but S0's own.
-        cut = -np.ones(n + 2)
-        cut[list(coalition)] = 1.0
-        cut[n:] = 0.0
-        rows.append(LinearConstraint(cut, lb=-np.inf, ub=len(coalition) - 1))
     lower = np.zeros(n + 2)
     upper = np.ones(n + 2)
     lower[n] = service.min_level
@@ -166,25 +177,36 @@ def best_pooled_coalition(
         lower[i] = 1
     for i in excluded:
         upper[i] = 0
-    result = milp(
-        objective,
-        constraints=rows,
-        bounds=Bounds(lower, upper),
-        integrality=np.ones(n + 2),
-        options={"mip_rel_gap": 1e-9, "time_limit": time_limit},
+    rows: list[tuple[FloatArray, float, float]] = []
+    # q·L ≥ W  ⇔  a·L − b·W ≥ 0 with q = a/b.
+    staffing = np.concatenate(
+        [-q.denominator * game.workloads.astype(np.float64), [q.numerator, 0]]
     )
-    if result.status == 2:
+    rows.append((staffing, 0.0, np.inf))
+    if span is not None:
+        # span·M ≥ step·L, scaled to integers by the common denominator.
+        scale = lcm(span.denominator, step.denominator)
+        managers = np.zeros(n + 2)
+        managers[n] = -float(step * scale)
+        managers[n + 1] = float(span * scale)
+        rows.append((managers, 0.0, np.inf))
+    size = np.concatenate([np.ones(n), [0, 0]])
+    rows.append((size, 2.0, np.inf if max_size is None else float(max_size)))
+    for coalition in forbidden:
+        # Σ_{i∈S0} z_i − Σ_{i∉S0} z_i ≤ |S0| − 1: any z but S0's own.
+        cut = -np.ones(n + 2)
+        cut[list(coalition)] = 1.0
+        cut[n:] = 0.0
+        rows.append((cut, -np.inf, float(len(coalition) - 1)))
+    solution = _solve_milp(objective, lower, upper, rows, time_limit)
+    if solution is None:
         raise SolverFailed(
             "Aucune coalition d'au moins deux membres ne respecte les contraintes.",
             required=tuple(required),
             excluded=tuple(excluded),
             max_size=max_size,
         )
-    if result.x is None or result.status != 0:
-        raise SolverFailed(
-            f"Le solveur HiGHS n'a pas abouti ({result.message}).", status=result.status
-        )
-    chosen = np.flatnonzero(np.asarray(result.x[:n]) > 0.5)
+    chosen = np.flatnonzero(solution[:n] > 0.5)
     membership = np.zeros((1, n), dtype=np.bool_)
     membership[0, chosen] = True
     value = float(gains[chosen].sum() - game.costs(membership)[0])
