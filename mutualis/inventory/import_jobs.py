@@ -11,12 +11,11 @@ conflicts and a transmitted commune stays refused. Its file is a short French re
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from mutualis.accounts.access import User
 from mutualis.inventory import imports
 from mutualis.inventory.models import PendingImport
 from mutualis.inventory.services import InventoryError
@@ -76,7 +75,7 @@ def _apply(job: Job, progress: Report) -> JobFile:
         raise JobFailed(
             _("Le classeur déposé a expiré ou a déjà été importé : déposez-le à nouveau.")
         )
-    user = get_user_model().objects.filter(pk=job.requested_by_id).first()
+    user = User.objects.filter(pk=job.requested_by_id or 0).first()
     scope = params.get("member_ids")
     progress(10, _("Lecture du classeur et vérification de l'aperçu."))
     try:
