@@ -48,10 +48,35 @@ class StaleEdit(ValueError):
         )
 
 
+class MissingVersion(StaleEdit):
+    """An edit form was posted without the version it was opened on."""
+
+    def __init__(self) -> None:
+        self.differences = ()
+        ValueError.__init__(
+            self,
+            "Ce formulaire ne porte pas la version de la fiche qu'il modifie ; rien n'a été "
+            "enregistré. Vérifiez les valeurs ci-dessous puis enregistrez à nouveau.",
+        )
+
+
+def posted_version(data: Mapping[str, str]) -> str:
+    """The version an edit form posted (`FIELD_NAME`); `MissingVersion` when absent or blank.
+
+    An edit form always carries one: a post without it (an old page, a hand-made client)
+    must not skip the check.
+    """
+    version = (data.get(FIELD_NAME) or "").strip()
+    if not version:
+        raise MissingVersion()
+    return version
+
+
 def check_version(expected: str | None, saved: Snapshot, yours: Snapshot) -> None:
     """Raise `StaleEdit` when `expected` (the form's version) is not the saved one.
 
-    `expected` None: the form carried no version (a new record, or a client without it).
+    `expected` None: no form is involved (a new record, or a caller in code); views read
+    the posted version with `posted_version`, which refuses a form without it.
     """
     if expected is None or expected == version_of(saved):
         return

@@ -14,14 +14,27 @@ from django.utils.translation import gettext_lazy as _
 
 from mutualis.inventory import report
 from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
+from mutualis.inventory.diagnostic.scoping import restrict
 from mutualis.inventory.models import Campaign
 from mutualis.jobs.models import Job
 from mutualis.jobs.registry import JobFailed, JobFile, JobKind, Report
 
 
-def diagnostic_params(campaign: Campaign, on: date) -> dict[str, object]:
-    """What a diagnostic export job needs: the campaign and the analysis date."""
-    return {"campaign_pk": campaign.pk, "on": on.isoformat()}
+def diagnostic_params(
+    campaign: Campaign, on: date, read_scope: frozenset[int] | None = None
+) -> dict[str, object]:
+    """What a diagnostic export job needs: the campaign, the analysis date and the members
+    whose detail the requesting user may read (None: all; `CampaignRights.read_scope`)."""
+    return {
+        "campaign_pk": campaign.pk,
+        "on": on.isoformat(),
+        "read_scope": None if read_scope is None else sorted(read_scope),
+    }
+
+
+def _scope(job: Job) -> frozenset[int] | None:
+    scope = job.params.get("read_scope")
+    return None if scope is None else frozenset(int(pk) for pk in scope)
 
 
 def _build(
@@ -37,7 +50,9 @@ def _build(
     if campaign is None:
         raise JobFailed(str(_("La campagne de ce diagnostic n'existe plus.")))
     progress(10, str(_("Lecture des réponses de la campagne.")))
-    diagnostic = build_diagnostic(campaign, on=date.fromisoformat(str(job.params["on"])))
+    diagnostic = restrict(
+        build_diagnostic(campaign, on=date.fromisoformat(str(job.params["on"]))), _scope(job)
+    )
     progress(40, str(_("Mise en forme du document.")))
     data = render(diagnostic)
     # A sample campaign's files say in their name that the figures are fictitious.

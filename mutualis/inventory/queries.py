@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
-from mutualis.inventory.models import Campaign, ImportLog, ServiceRecord
+from mutualis.accounts.access import User
+from mutualis.inventory.models import Campaign, ImportLog, PendingImport, ServiceRecord
 from mutualis.territories.models import Domain, Member
 
 
@@ -38,3 +40,14 @@ def unanswered_domains(campaign: Campaign, member: Member) -> QuerySet[Domain]:
     """The campaign's domains the member has not answered yet (listed before transmitting)."""
     answered = ServiceRecord.objects.filter(campaign=campaign, member=member).values("domain_id")
     return campaign_domains(campaign).exclude(pk__in=answered)
+
+
+def pending_imports(campaign: Campaign, user: User) -> QuerySet[PendingImport]:
+    """The user's uploaded workbooks still waiting for their preview to be confirmed."""
+    return (
+        PendingImport.objects.filter(
+            campaign=campaign, user_id=user.pk or 0, expires_at__gt=timezone.now()
+        )
+        .defer("data")
+        .order_by("-created_at", "-pk")
+    )

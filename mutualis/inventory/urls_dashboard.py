@@ -13,4 +13,5 @@ urlpatterns = [
     path(DIAGNOSTIC + "domaines/<int:domain_pk>/", dashboard.domain, name="domain"),
     path(DIAGNOSTIC + "rapport.pdf", dashboard.report_pdf, name="report_pdf"),
     path(DIAGNOSTIC + "rapport.xlsx", dashboard.report_xlsx, name="report_xlsx"),
+    path(DIAGNOSTIC + "echeances.ics", dashboard.calendar_ics, name="calendar_ics"),
 ]

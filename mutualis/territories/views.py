@@ -23,7 +23,7 @@ from mutualis.accounts.access import (
     pooling_bodies_for,
     require_manage,
 )
-from mutualis.locking import FIELD_NAME, StaleEdit
+from mutualis.locking import FIELD_NAME, StaleEdit, posted_version
 from mutualis.navigation.phases import PHASES_BY_SLUG
 from mutualis.refdata.services import UnknownEpci, current_version
 from mutualis.territories import services
@@ -68,7 +68,9 @@ def _save_versioned(request: HttpRequest, form: ModelForm[Any]) -> tuple[bool, s
         return False, services.saved_version(form)
     if form.is_valid():
         try:
-            services.save_versioned(form, posted)
+            services.save_versioned(
+                form, posted_version(request.POST) if form.instance.pk is not None else posted
+            )
         except StaleEdit as exc:
             form.add_error(None, str(exc))
             return False, services.saved_version(form)

@@ -296,3 +296,29 @@ def test_a_pending_upload_expires(inventory, settings):
     )
     assert pending.expires_at <= pending.created_at
     assert Asset.objects.count() == 1  # staging writes no inventory data
+
+
+@pytest.mark.parametrize("persona", ["pooling_admin", "member_agent"])
+def test_the_campaign_page_links_to_a_pending_preview_of_its_uploader(
+    inventory, client_for, persona
+):
+    from django.urls import reverse
+
+    world = inventory.world
+    user = world.persona(persona)
+    pending = imports.stage_import(
+        inventory.campaign,
+        workbook.export_workbook(inventory.campaign),
+        file_name="classeur-rempli.xlsx",
+        user=user,
+    )
+    page = reverse("inventory:campaign", args=[world.body.pk, inventory.campaign.pk])
+    preview_url = reverse(
+        "inventory:import_preview", args=[world.body.pk, inventory.campaign.pk, pending.token]
+    )
+    html = client_for(user).get(page).content.decode()
+    assert "Imports en attente de votre confirmation" in html
+    assert preview_url in html and "classeur-rempli.xlsx" in html
+    assert reverse("inventory:imports", args=[world.body.pk, inventory.campaign.pk]) in html
+    other = world.finance_officer if persona == "pooling_admin" else world.pooling_admin
+    assert preview_url not in client_for(other).get(page).content.decode()

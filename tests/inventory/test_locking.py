@@ -9,7 +9,7 @@ from django.test import Client
 from django.urls import reverse
 
 from mutualis.inventory.models import Contract, ServiceRecord
-from mutualis.locking import StaleEdit, check_version, version_of
+from mutualis.locking import MissingVersion, StaleEdit, check_version, posted_version, version_of
 from tests.inventory.factories import ContractFactory
 from tests.inventory.test_views import service_post, url
 
@@ -135,3 +135,59 @@ def test_a_domain_edit_saved_meanwhile_is_not_overwritten(world):
     assert refused.status_code == 200
     domain.refresh_from_db()
     assert domain.name == "Paie et RH"
+
+
+MISSING = "ne porte pas la version"
+
+
+def test_posted_version_refuses_a_form_without_it():
+    with pytest.raises(MissingVersion):
+        posted_version({})
+    with pytest.raises(MissingVersion):
+        posted_version({"version": "  "})
+    assert posted_version({"version": "abc"}) == "abc"
+
+
+def test_a_service_form_posted_without_its_version_is_refused(inventory):
+    world = inventory.world
+    client = Client()
+    client.force_login(world.member_agent)
+    page = url("service_edit", inventory, world.own_commune, inventory.rh.pk)
+    refused = client.post(page, service_post(**{"service-activity_volume": "150"}))
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert MISSING in html
+    assert not ServiceRecord.objects.filter(member=world.own_commune, domain=inventory.rh).exists()
+    # The refused page carries the saved version: saving again works.
+    again = client.post(
+        page, service_post(**{"service-activity_volume": "150", "version": _version(html)})
+    )
+    assert again.status_code == 302
+
+
+def test_a_contracts_form_posted_without_its_version_is_refused(inventory):
+    world = inventory.world
+    contract = ContractFactory(
+        campaign=inventory.campaign, member=world.own_commune, kind="logiciel"
+    )
+    before = contract.yearly_cost_amount
+    client = Client()
+    client.force_login(world.member_agent)
+    data = _contract_post("", contract, "2500")
+    del data["version"]
+    refused = client.post(url("contracts", inventory, world.own_commune), data, follow=True)
+    assert MISSING in refused.content.decode()
+    contract.refresh_from_db()
+    assert contract.yearly_cost_amount == before
+
+
+def test_a_member_edit_posted_without_its_version_is_refused(world):
+    client = Client()
+    client.force_login(world.pooling_admin)
+    page = reverse("territories:member_edit", args=[world.body.pk, world.own_commune.pk])
+    before = world.own_commune.population_dgf
+    refused = client.post(page, {"population_dgf": "700", "name": world.own_commune.name})
+    assert refused.status_code == 200
+    assert MISSING in refused.content.decode()
+    world.own_commune.refresh_from_db()
+    assert world.own_commune.population_dgf == before

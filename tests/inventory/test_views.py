@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -30,6 +31,12 @@ def url(name: str, inventory, member=None, *extra) -> str:
     if member is not None:
         args.append(member.pk)
     return reverse(f"inventory:{name}", args=[*args, *extra])
+
+
+def post_versioned(client, target: str, data: dict[str, str]):
+    """Post an edit form as a browser does: with the version of the page it was opened on."""
+    found = re.search(r'name="version" value="([0-9a-f]+)"', client.get(target).content.decode())
+    return client.post(target, {**data, **({"version": found.group(1)} if found else {})})
 
 
 def service_post(**overrides: str) -> dict[str, str]:
@@ -94,8 +101,8 @@ def test_referent_fills_in_a_domain_as_a_draft(inventory, client_for):
     page = client.get(url("service_edit", inventory, world.own_commune, inventory.rh.pk))
     assert page.status_code == 200
     assert "bulletins de paie par an" in page.content.decode()
-    response = client.post(
-        url("service_edit", inventory, world.own_commune, inventory.rh.pk), service_post()
+    response = post_versioned(
+        client, url("service_edit", inventory, world.own_commune, inventory.rh.pk), service_post()
     )
     assert response.status_code == 302
     record = ServiceRecord.objects.get(member=world.own_commune, domain=inventory.rh)
@@ -114,8 +121,10 @@ def test_saving_again_replaces_the_lines(inventory, client_for):
     world = inventory.world
     client = client_for(world.member_agent)
     target = url("service_edit", inventory, world.own_commune, inventory.rh.pk)
-    client.post(target, service_post())
-    client.post(target, service_post(**{"staff-fte_C": "", "staff-cost_C": "", "staff-fte_B": "1"}))
+    post_versioned(client, target, service_post())
+    post_versioned(
+        client, target, service_post(**{"staff-fte_C": "", "staff-cost_C": "", "staff-fte_B": "1"})
+    )
     record = ServiceRecord.objects.get(member=world.own_commune, domain=inventory.rh)
     assert [s.category for s in record.staff_lines.all()] == ["B"]
 
@@ -164,7 +173,8 @@ def test_referent_adds_an_asset_and_a_contract_without_javascript(inventory, cli
     world = inventory.world
     client = client_for(world.member_agent)
     assert client.get(url("assets", inventory, world.own_commune)).status_code == 200
-    response = client.post(
+    response = post_versioned(
+        client,
         url("assets", inventory, world.own_commune),
         {
             "rows-TOTAL_FORMS": "1",
@@ -183,7 +193,8 @@ def test_referent_adds_an_asset_and_a_contract_without_javascript(inventory, cli
     asset = Asset.objects.get(member=world.own_commune)
     assert asset.annualised_cost_amount == Decimal("11500.00")  # 85 000 / 10 + 3 000
     assert asset.campaign == inventory.campaign and asset.shareable
-    response = client.post(
+    response = post_versioned(
+        client,
         url("contracts", inventory, world.own_commune),
         {
             "rows-TOTAL_FORMS": "1",
@@ -228,7 +239,8 @@ def test_contract_dates_in_the_wrong_order_are_refused(inventory, client_for):
 def test_asset_deletion_through_the_formset(inventory, client_for):
     world = inventory.world
     asset = Asset.objects.get(member=world.other_commune)
-    response = client_for(world.pooling_admin).post(
+    response = post_versioned(
+        client_for(world.pooling_admin),
         url("assets", inventory, world.other_commune),
         {
             "rows-TOTAL_FORMS": "1",
@@ -247,7 +259,7 @@ def test_submission_makes_the_entry_read_only_until_reopened(inventory, client_f
     world = inventory.world
     client = client_for(world.member_agent)
     edit_url = url("service_edit", inventory, world.own_commune, inventory.rh.pk)
-    client.post(edit_url, service_post())
+    post_versioned(client, edit_url, service_post())
     response = client.post(url("submit", inventory, world.own_commune))
     assert response.status_code == 302
     submission = Submission.objects.get(member=world.own_commune)
@@ -256,7 +268,10 @@ def test_submission_makes_the_entry_read_only_until_reopened(inventory, client_f
     page = client.get(url("member", inventory, world.own_commune)).content.decode()
     assert "Cet état des lieux a été transmis" in page
     assert "Transmettre l&#x27;état des lieux" not in page
-    assert client.post(edit_url, service_post(**{"service-mode": "mutualise"})).status_code == 403
+    assert (
+        post_versioned(client, edit_url, service_post(**{"service-mode": "mutualise"})).status_code
+        == 403
+    )
     assert ServiceRecord.objects.get(member=world.own_commune).mode == "regie"
 
     coordinator = client_for(world.pooling_admin)
@@ -265,7 +280,10 @@ def test_submission_makes_the_entry_read_only_until_reopened(inventory, client_f
     assert coordinator.post(url("reopen", inventory, world.own_commune)).status_code == 302
     assert Submission.objects.get(member=world.own_commune).status == "reopened"
     client = client_for(world.member_agent)
-    assert client.post(edit_url, service_post(**{"service-mode": "mutualise"})).status_code == 302
+    assert (
+        post_versioned(client, edit_url, service_post(**{"service-mode": "mutualise"})).status_code
+        == 302
+    )
     assert ServiceRecord.objects.get(member=world.own_commune).mode == "mutualise"
 
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from mutualis.territories.models import Domain, PoolingBody
 from tests.factories import CommuneFactory, EpciFactory, MemberFactory, MembershipFactory
+from tests.inventory.test_views import post_versioned
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,8 @@ def test_territory_page_query_count_does_not_grow_with_members(
 def test_referent_edits_own_commune_limited_fields(world, client_for):
     url = reverse("territories:member_edit", args=[world.body.pk, world.own_commune.pk])
     client = client_for(world.member_agent)
-    response = client.post(
+    response = post_versioned(
+        client,
         url,
         {"population_dgf": "612", "latitude": "47.4361", "longitude": "4.7886", "name": "Pirate"},
     )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from mutualis.engine.dates import add_months, months_between
 from mutualis.engine.explain import Explanation, Step
 from mutualis.engine.money import format_number, to_cents
+from mutualis.inventory.diagnostic.deadlines import contract_deadlines
 from mutualis.inventory.diagnostic.facts import (
     MODES,
     ZERO,
@@ -447,5 +448,6 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
         fragility_count=sum(len(d.fragilities) for d in results),
         contract_windows=tuple(windows),
         underused_assets=tuple(underused),
+        deadlines=contract_deadlines(contracts, members, domains, labels()["contracts"], on),
     )
     return Diagnostic(inputs.body_name, inputs.year, inputs.is_sample, on, territory, results)

@@ -87,6 +87,7 @@ class ContractFact:
     start_on: date
     end_on: date | None
     notice_period_months: int | None = None
+    id: int = 0  # the contract's key: the calendar's stable event identifiers
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,31 @@ class ContractWindow:
     end_on: date
     months_left: int
     notice_by: date | None  # last day to give notice, when a notice period is known
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A dated step of a contract in the calendar: its end, or the last day to give notice."""
+
+    on: date
+    is_notice: bool
+    contract_id: int
+    member: MemberInfo
+    domain: DomainInfo | None
+    kind_label: str
+    vendor: str
+    product: str
+    yearly_cost: Decimal
+    end_on: date
+    notice_by: date | None
+
+    @property
+    def label(self) -> str:
+        return _("Date limite de préavis") if self.is_notice else _("Fin du contrat")
+
+    @property
+    def slug(self) -> str:
+        return "preavis" if self.is_notice else "fin"
 
 
 @dataclass(frozen=True)
@@ -273,6 +299,8 @@ class Territory:
     fragility_count: int
     contract_windows: tuple[ContractWindow, ...]
     underused_assets: tuple[UnderusedAsset, ...]
+    # Contract ends and notice dates of the next `CALENDAR_MONTHS` months, by date.
+    deadlines: tuple[Deadline, ...] = ()
 
     @property
     def total_cost(self) -> Decimal:
@@ -298,6 +326,8 @@ class Diagnostic:
     on: date
     territory: Territory
     domains: tuple[DomainDiagnostic, ...]
+    # True when the detail is limited to the reader's own communes (`scoping.restrict`).
+    is_scoped: bool = False
 
     @property
     def mode_labels(self) -> tuple[str, ...]:

@@ -89,6 +89,7 @@ def load_inputs(campaign: Campaign, *, domain_id: int | None = None) -> Inputs:
         for row in Contract.objects.filter(**scope)
         .order_by()
         .values(
+            "id",
             "member_id",
             "domain_id",
             "kind",

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import get_pooling_body_for, require_manage
-from mutualis.inventory import rules, services
+from mutualis.inventory import queries, rules, services
 from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
 from mutualis.inventory.forms import CampaignForm
 from mutualis.inventory.models import Campaign
@@ -79,6 +79,9 @@ def campaign(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "abilities": abilities,
             "table": table,
             "imports": campaign.imports.select_related("user")[:10],
+            "pending_imports": (
+                queries.pending_imports(campaign, request.user) if rights.can_import else ()
+            ),
             "rights": rights,
             "can_import": rights.can_import,
             "deadline_passed": rules.deadline_passed(campaign.deadline, timezone.localdate()),

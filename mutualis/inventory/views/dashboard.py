@@ -12,17 +12,18 @@ communes only, unless the body turned on « transparence entre communes »
 
 from __future__ import annotations
 
-import dataclasses
-
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from mutualis.accounts.access import authenticated_user
-from mutualis.inventory import charts, exports
-from mutualis.inventory.access import get_campaign_for, get_campaign_rights_for
+from mutualis.inventory import charts, exports, ical
+from mutualis.inventory.access import get_campaign_rights_for
 from mutualis.inventory.diagnostic import build_diagnostic
+from mutualis.inventory.diagnostic.deadlines import CALENDAR_MONTHS
+from mutualis.inventory.diagnostic.scoping import restrict, restrict_domain
 from mutualis.jobs.registry import JobKind
 from mutualis.jobs.services import request_job
 
@@ -63,6 +64,8 @@ def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "score_chart": charts.score_chart(diagnostic),
             "windows": rights.visible(diagnostic.territory.contract_windows)[:LIST_LIMIT],
             "assets": rights.visible(diagnostic.territory.underused_assets)[:LIST_LIMIT],
+            "deadlines": rights.visible(diagnostic.territory.deadlines),
+            "calendar_months": CALENDAR_MONTHS,
         },
     )
 
@@ -76,22 +79,8 @@ def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> H
     if not diagnostic.domains:
         raise Http404
     result = diagnostic.domains[0]
-    if rights.is_scoped:
-        # The product list stays (an aggregate of the territory) without other communes' names.
-        own = {line.member.name for line in rights.visible(result.lines)}
-        result = dataclasses.replace(
-            result,
-            products=tuple(
-                dataclasses.replace(p, members=tuple(m for m in p.members if m in own))
-                for p in result.products
-            ),
-            lines=rights.visible(result.lines),
-            fragilities=rights.visible(result.fragilities),
-            contract_windows=rights.visible(result.contract_windows),
-            underused_assets=rights.visible(result.underused_assets),
-            needs=rights.visible(result.needs),
-            member_costs=rights.visible(result.member_costs),
-        )
+    if rights.read_scope is not None:
+        result = restrict_domain(result, rights.read_scope)
     return render(
         request,
         "inventory/dashboard_domain.html",
@@ -108,12 +97,35 @@ def domain(request: HttpRequest, pk: int, campaign_pk: int, domain_pk: int) -> H
     )
 
 
+@login_required
+def calendar_ics(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
+    """The contract deadlines of the next months as an iCalendar file (what the page lists)."""
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
+    if refused := _read_only(request):
+        return refused
+    diagnostic = restrict(build_diagnostic(campaign, on=timezone.localdate()), rights.read_scope)
+    content = ical.deadlines_calendar(
+        diagnostic.territory.deadlines,
+        campaign_pk=campaign.pk,
+        title=_("Échéances des contrats — %(body)s") % {"body": campaign.pooling_body.name},
+        host=request.get_host().split(":")[0],
+        stamp=timezone.now(),
+    )
+    name = f"echeances-contrats-{campaign.year}" + ("-exemple-fictif" if campaign.is_sample else "")
+    response = HttpResponse(content, content_type=ical.CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{name}.ics"'
+    return response
+
+
 def _export(request: HttpRequest, pk: int, campaign_pk: int, kind: JobKind) -> HttpResponse:
-    """Queue the export as a background job and show its progress page."""
-    campaign, _abilities = get_campaign_for(request.user, pk, campaign_pk)
+    """Queue the export as a background job and show its progress page.
+
+    The job reads only what the user may read (`rights.read_scope`, kept in its params).
+    """
+    campaign, rights = get_campaign_rights_for(request.user, pk, campaign_pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    params = exports.diagnostic_params(campaign, timezone.localdate())
+    params = exports.diagnostic_params(campaign, timezone.localdate(), rights.read_scope)
     job = request_job(campaign.pooling_body, kind, authenticated_user(request), params)
     return redirect("jobs:detail", pk=pk, job_pk=job.pk)
 

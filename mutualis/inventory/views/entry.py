@@ -34,7 +34,7 @@ from mutualis.inventory.models import (
     StaffLine,
     Submission,
 )
-from mutualis.locking import FIELD_NAME, Snapshot, StaleEdit, version_of
+from mutualis.locking import FIELD_NAME, Snapshot, StaleEdit, posted_version, version_of
 
 PHASE = "diagnostic"
 
@@ -142,7 +142,7 @@ def service_edit(
                 staff=[services.StaffInput(*line) for line in staff_form.lines()],
                 costs=[services.CostInput(*line) for line in cost_form.lines()],
                 as_manager=abilities.can_manage,
-                version=request.POST.get(FIELD_NAME),
+                version=posted_version(request.POST),
             )
         except StaleEdit as exc:
             form.add_error(None, str(exc))
@@ -225,7 +225,7 @@ def _rows_view(
                 changes=changes,
                 deletions=deletions,
                 as_manager=abilities.can_manage,
-                version=request.POST.get(FIELD_NAME),
+                version=posted_version(request.POST),
             )
         except StaleEdit as exc:
             messages.error(request, str(exc))

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from mutualis.accounts.access import authenticated_user
-from mutualis.inventory import imports
+from mutualis.inventory import import_jobs, imports
 from mutualis.inventory.access import (
     CampaignRights,
     get_campaign_rights_for,
@@ -115,6 +115,15 @@ def preview(request: HttpRequest, pk: int, campaign_pk: int, token: str) -> Http
         return redirect("inventory:campaign", pk=pk, campaign_pk=campaign.pk)
     form = ConfirmImportForm(request.POST or None)
     try:
+        if request.method == "POST" and form.is_valid() and import_jobs.runs_in_background(pending):
+            job = import_jobs.request_import(
+                pending,
+                authenticated_user(request),
+                member_ids=rights.import_scope,
+                overwrite=form.cleaned_data["overwrite"],
+                expected_digest=form.cleaned_data["digest"],
+            )
+            return redirect("jobs:detail", pk=pk, job_pk=job.pk)
         if request.method == "POST" and form.is_valid():
             result = imports.confirm_import(
                 pending,
