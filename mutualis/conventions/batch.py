@@ -30,7 +30,7 @@ Progress = Callable[[int, int], None]
 def build_document_pack(version: ConventionVersion, progress: Progress | None = None) -> bytes:
     """ZIP bytes; `progress(done, total)` is called after each document."""
     data = document_data(version)
-    template = custom_template(data, "deliberation")
+    templates = {fmt: custom_template(data, "deliberation", fmt) for fmt in ("docx", "odt")}
     total = 5 + 2 * len(data.parties)
     done = 0
 
@@ -52,11 +52,10 @@ def build_document_pack(version: ConventionVersion, progress: Progress | None = 
         for party in data.parties:
             text = deliberation_text(data, party)
             name = f"deliberations/{slugify(party.name)}-{party.code}"
-            archive.writestr(
-                f"{name}.docx", render_docx(text, docx_context(data, text, party), template)
-            )
+            context = docx_context(data, text, party)
+            archive.writestr(f"{name}.docx", render_docx(text, context, templates["docx"]))
             step()
-            archive.writestr(f"{name}.odt", render_odt(text))
+            archive.writestr(f"{name}.odt", render_odt(text, context, templates["odt"]))
             step()
     return buffer.getvalue()
 

@@ -357,12 +357,10 @@ def render_docx(text: Text, context: dict[str, Any], template: bytes | None = No
 # --- ODT --------------------------------------------------------------------------------
 
 
-def render_odt(text: Text) -> bytes:
-    from odfdo import Document, Header, Paragraph, Table
+def _odt_blocks(text: Text, *, with_title: bool) -> list[Any]:
+    from odfdo import Header, Paragraph, Table
 
-    document = Document("text")
-    body = document.body
-    body.clear()
+    elements: list[Any] = []
     tables = 0
     for group in text.groups():
         if isinstance(group, list):
@@ -371,15 +369,34 @@ def render_odt(text: Text) -> bytes:
             rows = [list(b.cells) + [""] * (width - len(b.cells)) for b in group]
             table = Table(f"Tableau{tables}", width=width, height=len(rows))
             table.set_values(rows)
-            body.append(table)
+            elements.append(table)
         elif group.kind == "title":
-            body.append(Header(1, group.text))
+            if with_title:
+                elements.append(Header(1, group.text))
         elif group.kind == "heading":
-            body.append(Header(2, group.text))
+            elements.append(Header(2, group.text))
         elif group.kind == "item":
-            body.append(Paragraph(f"• {group.text}"))
+            elements.append(Paragraph(f"• {group.text}"))
         else:
-            body.append(Paragraph(group.text))
+            elements.append(Paragraph(group.text))
+    return elements
+
+
+def render_odt(
+    text: Text, context: dict[str, Any] | None = None, template: bytes | None = None
+) -> bytes:
+    """The default layout with odfdo, or a body's ODT template filled by odfdo."""
+    if template is not None:
+        from mutualis.conventions.template_files import render_odt_template
+
+        return render_odt_template(template, context or {}, _odt_blocks(text, with_title=False))
+    from odfdo import Document
+
+    document = Document("text")
+    body = document.body
+    body.clear()
+    for element in _odt_blocks(text, with_title=True):
+        body.append(element)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -406,13 +423,17 @@ def render_pdf(text: Text, *, is_sample: bool = False) -> bytes:
 Renderer = Callable[[DocumentData, str], bytes]
 
 
-def custom_template(data: DocumentData, kind: str) -> bytes | None:
+def custom_template(data: DocumentData, kind: str, fmt: str = "docx") -> bytes | None:
+    """The pooling body's own template for this legal form, document and format, if any."""
     from mutualis.conventions.models import DocumentTemplate
 
+    if fmt not in ("docx", "odt"):
+        return None
     found = DocumentTemplate.objects.filter(
         pooling_body_id=data.version.convention.pooling_body_id,
         legal_form=data.version.convention.legal_form,
         kind=kind,
+        file_format=fmt,
     ).first()
     if found is None:
         return None
@@ -432,14 +453,14 @@ def render_text(
     if fmt == "docx":
         return render_docx(text, docx_context(data, text, party), template)
     if fmt == "odt":
-        return render_odt(text)
+        return render_odt(text, docx_context(data, text, party), template)
     if fmt == "pdf":
         return render_pdf(text, is_sample=data.version.convention.is_sample)
     raise ValueError(_("Format inconnu : « %s ».") % fmt)
 
 
 def render_convention(data: DocumentData, fmt: str) -> bytes:
-    template = custom_template(data, "convention") if fmt == "docx" else None
+    template = custom_template(data, "convention", fmt)
     return render_text(data, convention_text(data), fmt, template=template)
 
 
@@ -454,12 +475,12 @@ def render_annex(data: DocumentData, fmt: str) -> bytes:
 def render_deliberation(
     data: DocumentData, party: Party, fmt: str, template: bytes | None = None
 ) -> bytes:
-    if template is None and fmt == "docx":
-        template = custom_template(data, "deliberation")
+    if template is None:
+        template = custom_template(data, "deliberation", fmt)
     return render_text(data, deliberation_text(data, party), fmt, template=template, party=party)
 
 
-def sample_template_check(template: bytes) -> bytes:
+def sample_template_check(template: bytes, fmt: str = "docx") -> bytes:
     """Render an uploaded template with sample values, so errors show at upload time."""
     text = Text("Convention (exemple)", [Block("paragraph", "Texte de la convention.")])
     context = {
@@ -477,4 +498,6 @@ def sample_template_check(template: bytes) -> bytes:
         "parties": [{"nom": "Commune", "code": "00000", "montant": "1 000,00 €", "base": "1"}],
         "partie": {"nom": "Commune", "code": "00000"},
     }
+    if fmt == "odt":
+        return render_odt(text, context, template)
     return render_docx(text, context, template)

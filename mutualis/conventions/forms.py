@@ -20,6 +20,11 @@ from mutualis.conventions.models import (
     Party,
     StaffLine,
 )
+from mutualis.conventions.template_files import (
+    TemplateFileError,
+    check_archive,
+    template_format,
+)
 from mutualis.engine.money import MONEY_DIGITS
 from mutualis.territories.models import Member, PoolingBody
 
@@ -210,7 +215,10 @@ class TerminateForm(forms.Form):
 
 
 class TemplateForm(forms.ModelForm[DocumentTemplate]):
-    """A DOCX template is accepted only if it renders: its error is shown, named."""
+    """A DOCX or ODT template is accepted only if its archive is sound and it renders with
+    sample values: its error is shown, named, and nothing is stored."""
+
+    file_format = ""
 
     class Meta:
         model = DocumentTemplate
@@ -223,10 +231,13 @@ class TemplateForm(forms.ModelForm[DocumentTemplate]):
         content = upload.read()
         upload.seek(0)
         try:
-            sample_template_check(content)
-        except TemplateRenderError as exc:
+            fmt = template_format(upload.name)
+            check_archive(content, upload.name, fmt)
+            sample_template_check(content, fmt)
+        except (TemplateFileError, TemplateRenderError) as exc:
             raise forms.ValidationError(
                 _("« %(name)s » ne peut pas servir de modèle : %(error)s"),
                 params={"name": upload.name, "error": str(exc)},
             ) from exc
+        self.file_format = fmt
         return upload

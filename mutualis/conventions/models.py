@@ -366,7 +366,7 @@ class Deliberation(models.Model):
 
 
 class DocumentTemplate(models.Model):
-    """A pooling body's own DOCX template, overriding the default of a legal form."""
+    """A pooling body's own DOCX or ODT template, overriding the default of a legal form."""
 
     class Kind(models.TextChoices):
         CONVENTION = "convention", _("Convention")
@@ -381,8 +381,16 @@ class DocumentTemplate(models.Model):
     legal_form = models.CharField(
         _("forme juridique"), max_length=30, choices=LegalFormCode.choices
     )
+
+    class Format(models.TextChoices):
+        DOCX = "docx", _("DOCX (Word)")
+        ODT = "odt", _("ODT (LibreOffice)")
+
     kind = models.CharField(_("document"), max_length=15, choices=Kind.choices)
-    file = models.FileField(_("modèle DOCX"), upload_to="conventions/templates/")
+    file_format = models.CharField(
+        _("format"), max_length=4, choices=Format.choices, default=Format.DOCX
+    )
+    file = models.FileField(_("modèle"), upload_to="conventions/templates/")
     file_name = models.CharField(_("nom du fichier"), max_length=200)
     uploaded_at = models.DateTimeField(_("déposé le"), auto_now=True)
     uploaded_by = models.ForeignKey(
@@ -400,12 +408,16 @@ class DocumentTemplate(models.Model):
         verbose_name_plural = _("modèles de document")
         constraints = [
             models.UniqueConstraint(
-                fields=["pooling_body", "legal_form", "kind"], name="unique_template_per_form"
+                fields=["pooling_body", "legal_form", "kind", "file_format"],
+                name="unique_template_per_form_and_format",
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.get_legal_form_display()}"
+        return (
+            f"{self.get_kind_display()} — {self.get_legal_form_display()} "
+            f"({self.get_file_format_display()})"
+        )
 
 
 # The terms of a version that its edit form and `services.update_terms` handle.

@@ -363,14 +363,17 @@ def draft_avenant(version: ConventionVersion, *, reason: str) -> ConventionVersi
 
 @transaction.atomic
 def save_template(
-    body: PoolingBody, legal_form: str, kind: str, upload: Any, user: User | None
+    body: PoolingBody, legal_form: str, kind: str, upload: Any, user: User | None, fmt: str
 ) -> DocumentTemplate:
-    """Replace the body's template for one legal form and document (validated by the form)."""
+    """Replace the body's template for one legal form, document and format (DOCX or ODT),
+    once the form has checked the archive and rendered it with sample values."""
     template = DocumentTemplate.objects.filter(
-        pooling_body=body, legal_form=legal_form, kind=kind
-    ).first() or DocumentTemplate(pooling_body=body, legal_form=legal_form, kind=kind)
+        pooling_body=body, legal_form=legal_form, kind=kind, file_format=fmt
+    ).first() or DocumentTemplate(
+        pooling_body=body, legal_form=legal_form, kind=kind, file_format=fmt
+    )
     template.file_name = upload.name[:200]
     template.uploaded_by = user
-    template.file.save(f"{body.pk}-{legal_form}-{kind}.docx", upload, save=False)
+    template.file.save(f"{body.pk}-{legal_form}-{kind}.{fmt}", upload, save=False)
     template.save()
     return template

@@ -149,7 +149,7 @@ def test_a_template_that_fails_to_render_is_refused_with_its_error(world: World,
     page = client.post(
         url, {"legal_form": "entente", "kind": "convention", "file": not_docx}
     ).content.decode()
-    assert "modèle DOCX lisible" in page
+    assert "DOCX lisible" in page
     assert not DocumentTemplate.objects.exists()
 
 

@@ -1,4 +1,4 @@
-"""A pooling body's own DOCX templates, overriding the defaults per legal form."""
+"""A pooling body's own DOCX and ODT templates, overriding the defaults per legal form."""
 
 from __future__ import annotations
 
@@ -23,7 +23,12 @@ def templates(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         services.save_template(
-            body, data["legal_form"], data["kind"], data["file"], authenticated_user(request)
+            body,
+            data["legal_form"],
+            data["kind"],
+            data["file"],
+            authenticated_user(request),
+            form.file_format,
         )
         messages.success(request, _("Modèle enregistré : il remplace le modèle par défaut."))
         return redirect("conventions:templates", pk=body.pk)
@@ -33,7 +38,7 @@ def templates(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "form": form,
-            "templates": body.convention_templates.order_by("legal_form", "kind"),
+            "templates": body.convention_templates.order_by("legal_form", "kind", "file_format"),
             "current_phase": "conventions",
         },
     )
