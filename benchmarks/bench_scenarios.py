@@ -33,7 +33,8 @@ from mutualis.refdata.models import Epci  # noqa: E402
 from mutualis.refdata.services import load_refdata  # noqa: E402
 from mutualis.scenarios import exports, queries, services  # noqa: E402
 from mutualis.scenarios.analysis import evaluate  # noqa: E402
-from mutualis.scenarios.analysis.results import perimeter_advice  # noqa: E402
+from mutualis.scenarios.analysis.costs import member_costs, pooled_cost  # noqa: E402
+from mutualis.scenarios.analysis.results import cost_game, perimeter_advice  # noqa: E402
 from mutualis.territories.services import create_pooling_body_from_epci  # noqa: E402
 
 
@@ -104,8 +105,8 @@ def timed(label: str, call, target: float):  # type: ignore[no-untyped-def]
 
 def parts(inputs) -> None:  # type: ignore[no-untyped-def]
     """Where a recomputation spends its time: each method with its core test, perimeter."""
-    result = evaluate(inputs, perimeter=False)
-    game = result.game
+    members, _assumptions = member_costs(inputs)
+    game = cost_game(members, pooled_cost(inputs.cost_model))
     for method in ("shapley", "scrb", "proportional", "nucleolus"):
         start = time.perf_counter()
         allocation = allocate_costs(game, method)
@@ -113,7 +114,7 @@ def parts(inputs) -> None:  # type: ignore[no-untyped-def]
         start = time.perf_counter()
         assess(game, allocation)
         report(f"  dont {method} (test du cœur)", time.perf_counter() - start, 1)
-    timed("  dont périmètre (optimiseur)", lambda: perimeter_advice(game, result.members), 1)
+    timed("  dont périmètre (optimiseur)", lambda: perimeter_advice(game, members), 1)
 
 
 def main() -> None:

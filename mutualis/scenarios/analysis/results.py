@@ -159,19 +159,24 @@ def perimeter_advice(game: PooledServiceGame, members: Sequence[MemberCost]) -> 
     )
 
 
-def evaluate(inputs: ScenarioInputs, *, perimeter: bool = True) -> ScenarioResult:
-    """Every result of a scenario (see the module docstring)."""
-    if not inputs.members:
-        raise EngineError("Le scénario ne compte aucun membre.", field="members")
-    members, general = member_costs(inputs)
-    service = pooled_cost(inputs.cost_model)
-    game = PooledServiceGame.build(
+def cost_game(members: Sequence[MemberCost], service: PooledCost) -> PooledServiceGame:
+    """The pooled service's cost game of the members (engine.games.PooledServiceGame)."""
+    return PooledServiceGame.build(
         [
             PooledMember(m.insee_code, float(m.cost_before), m.workload, float(m.own_cost))
             for m in members
         ],
         service,
     )
+
+
+def evaluate(inputs: ScenarioInputs, *, perimeter: bool = True) -> ScenarioResult:
+    """Every result of a scenario (see the module docstring)."""
+    if not inputs.members:
+        raise EngineError("Le scénario ne compte aucun membre.", field="members")
+    members, general = member_costs(inputs)
+    service = pooled_cost(inputs.cost_model)
+    game = cost_game(members, service)
     plan = staff_plan(inputs.cost_model, service, members)
     cost_before = sum((m.cost_before for m in members), ZERO)
     cost_after = to_cents(game.grand_cost())
