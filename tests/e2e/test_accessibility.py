@@ -36,9 +36,10 @@ CULPRITS = """() => {
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if (box.right <= width + 1 || out.some(o => o.el.contains(el))) continue;
-    if (el.closest('.scroll')) continue;
+    if (el.parentElement && el.parentElement.closest('.scroll')) continue;
     out.push({el, name: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-      + (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '')
+      + (typeof el.className === 'string' && el.className
+         ? '.' + el.className.split(' ').join('.') : '')
       + ' (' + Math.round(box.right) + ' px)'});
   }
   return out.slice(0, 4).map(o => o.name);
