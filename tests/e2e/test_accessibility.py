@@ -36,7 +36,7 @@ CULPRITS = """() => {
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if (box.right <= width + 1 || out.some(o => o.el.contains(el))) continue;
-    if (el.parentElement && el.parentElement.closest('.scroll')) continue;
+    if (el.parentElement && el.parentElement.closest('.scroll, .phases')) continue;
     out.push({el, name: el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
       + (typeof el.className === 'string' && el.className
          ? '.' + el.className.split(' ').join('.') : '')
