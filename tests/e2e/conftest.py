@@ -37,3 +37,14 @@ def browser() -> Iterator[object]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(autouse=True)
+def unhashed_static(settings) -> None:  # type: ignore[no-untyped-def]
+    """The live server serves static files through the finders (source files), which
+    know no manifest-hashed names: without this the browser would get every stylesheet
+    as a 404 and test unstyled pages (widths, contrast)."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
