@@ -180,6 +180,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # Finished export files stay downloadable this long, then `mutualis jobs cleanup` drops them.
 JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
+# A scenario with more members than this computes its results in the background (the page
+# shows the job's progress) instead of inside the request.
+SCENARIO_BACKGROUND_MEMBERS = env_int("SCENARIO_BACKGROUND_MEMBERS", 40)
 # /healthz reports the worker as missing after this many seconds without a heartbeat.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 

@@ -7,7 +7,8 @@ class ScenariosConfig(AppConfig):
 
     def ready(self) -> None:
         from mutualis.jobs.registry import register
-        from mutualis.scenarios.exports import PACK_PDF, SHEETS_PDF
+        from mutualis.scenarios.exports import PACK_PDF, RESULTS_JSON, SHEETS_PDF
 
+        register(RESULTS_JSON)
         register(PACK_PDF)
         register(SHEETS_PDF)

@@ -8,6 +8,7 @@ inputs, and render them with `documents`.
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -81,6 +82,19 @@ def build_sheets(job: Job, progress: Report) -> JobFile:
     return JobFile(name, data, documents.PDF_TYPE)
 
 
+def build_results(job: Job, progress: Report) -> JobFile:
+    """Compute and store a large scenario's results; the file is the results document."""
+    scenarios, reports = _reports(job, progress)
+    data = json.dumps(reports[0], ensure_ascii=False, indent=2).encode()
+    name = f"resultats-{slugify(scenarios[0].name)}{_sample(reports)}.json"
+    return JobFile(name, data, "application/json")
+
+
+RESULTS_JSON = JobKind(
+    name="scenarios.results_json",
+    label=str(gettext_lazy("Calcul des résultats du scénario (JSON)")),
+    build=build_results,
+)
 PACK_PDF = JobKind(
     name="scenarios.pack_pdf",
     label=str(gettext_lazy("Dossier du conseil (PDF)")),

@@ -13,6 +13,7 @@ from django.db.models import F, QuerySet, Sum
 
 from mutualis.engine.annualised import Equipment
 from mutualis.inventory.models import Asset, Campaign, Contract, CostLine, ServiceRecord, StaffLine
+from mutualis.jobs.models import Job
 from mutualis.scenarios.analysis import (
     CostModel,
     MemberData,
@@ -208,3 +209,13 @@ def scenario_result(scenario: Scenario, *, perimeter: bool = True) -> ScenarioRe
 def scenario_report(scenario: Scenario) -> dict[str, object]:
     """The JSON document of docs/scenarios.md, computed from the current inventory."""
     return report_document(scenario_result(scenario))
+
+
+def pending_job(scenario: Scenario, kind_name: str) -> Job | None:
+    """The queued or running job of `kind_name` for this one scenario, if there is one."""
+    jobs = Job.objects.filter(
+        pooling_body_id=scenario.pooling_body_id,
+        kind=kind_name,
+        status__in=(Job.Status.QUEUED, Job.Status.RUNNING),
+    ).order_by("-pk")
+    return next((job for job in jobs if job.params.get("scenario_pks") == [scenario.pk]), None)

@@ -6,6 +6,7 @@ update, duplicate, change status, snapshot. Each runs in one transaction; bad in
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -178,23 +179,48 @@ def set_status(scenario: Scenario, status: str) -> Scenario:
     return scenario
 
 
-def current_report(scenario: Scenario) -> dict[str, Any]:
-    """The scenario's report document, computed once per state of its inputs.
+@dataclass(frozen=True)
+class StoredResults:
+    """The scenario's inputs, their hash and the stored report if it matches them."""
 
-    The inputs are read from the inventory (a fixed number of queries) and hashed with
-    the engine version; when the hash is the one stored with the last results, those are
-    returned, else the results are computed and stored with their hash. A computation
-    error (EngineError) propagates and stores nothing.
-    """
+    inputs: analysis.ScenarioInputs
+    key: str
+    document: dict[str, Any] | None  # None: never computed, or the inputs changed since
+
+    @property
+    def member_count(self) -> int:
+        return len(self.inputs.members)
+
+
+def stored_results(scenario: Scenario) -> StoredResults:
+    """Read the inputs (a fixed number of queries) and the results stored for them, if any."""
     inputs = queries.load_inputs(scenario)
     key = analysis.results_key(inputs, ENGINE_VERSION)
     if scenario.results_key == key and scenario.results is not None:
-        return analysis.relabel(scenario.results, inputs)
-    document = analysis.report_document(analysis.evaluate(inputs))
+        return StoredResults(inputs, key, analysis.relabel(scenario.results, inputs))
+    return StoredResults(inputs, key, None)
+
+
+def compute_results(scenario: Scenario, stored: StoredResults) -> dict[str, Any]:
+    """Compute the report for `stored.inputs` and store it with their hash."""
+    document = analysis.report_document(analysis.evaluate(stored.inputs))
     with transaction.atomic():
-        Scenario.objects.filter(pk=scenario.pk).update(results=document, results_key=key)
-    scenario.results, scenario.results_key = document, key
+        Scenario.objects.filter(pk=scenario.pk).update(results=document, results_key=stored.key)
+    scenario.results, scenario.results_key = document, stored.key
     return document
+
+
+def current_report(scenario: Scenario) -> dict[str, Any]:
+    """The scenario's report document, computed once per state of its inputs.
+
+    The inputs are hashed with the engine version; when the hash is the one stored with
+    the last results, those are returned, else the results are computed and stored with
+    their hash. A computation error (EngineError) propagates and stores nothing.
+    """
+    stored = stored_results(scenario)
+    if stored.document is not None:
+        return stored.document
+    return compute_results(scenario, stored)
 
 
 @transaction.atomic

@@ -246,3 +246,36 @@ def test_the_results_are_computed_once_per_state_of_the_inputs(
     sworld.scenario.refresh_from_db()
     assert sworld.scenario.results_key != stored_key
     assert len(sworld.scenario.results["members"]) == sworld.scenario.members.count()
+
+
+def test_a_large_scenario_is_computed_in_the_background_once(
+    sworld: ScenarioWorld, client_for, settings, monkeypatch
+):
+    from mutualis.jobs.services import execute_job
+    from mutualis.scenarios import analysis
+
+    settings.SCENARIO_BACKGROUND_MEMBERS = 1  # the demo scenario counts more members
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # queued
+    client = client_for(sworld.world.pooling_admin)
+    url = reverse("scenarios:detail", args=[sworld.world.body.pk, sworld.scenario.pk])
+    evaluate = analysis.evaluate
+
+    def fail(*args, **kwargs):
+        raise AssertionError("computed inside the request")
+
+    monkeypatch.setattr(analysis, "evaluate", fail)
+    page = client.get(url).content.decode()
+    assert "en cours de calcul en arrière-plan" in page and "Suivre le calcul" in page
+    client.get(url)  # a second look joins the same job
+    jobs = Job.objects.filter(kind="scenarios.results_json")
+    assert jobs.count() == 1
+    args = [sworld.world.body.pk, sworld.scenario.pk]
+    assert client.get(reverse("scenarios:report_json", args=args)).status_code == 302
+    monkeypatch.setattr(analysis, "evaluate", evaluate)
+    execute_job(jobs.get().pk)
+    assert jobs.get().is_done
+    monkeypatch.setattr(analysis, "evaluate", fail)
+    page = client.get(url).content.decode()
+    assert "en cours de calcul" not in page and jobs.count() == 1
+    data = client.get(reverse("scenarios:report_json", args=args)).json()
+    assert data["scenario"]["name"] == "Service commun ADS"

@@ -34,7 +34,7 @@ def _download(data: bytes, content_type: str, name: str) -> HttpResponse:
 
 def _doc(request: HttpRequest, pk: int, scenario_pk: int) -> tuple[Scenario, dict[str, Any] | None]:
     scenario, _rights = get_scenario_for(request.user, pk, scenario_pk)
-    doc, _error = _results(scenario)
+    doc, _error, _job = _results(scenario, authenticated_user(request))
     if doc is None:
         return scenario, None
     return scenario, doc

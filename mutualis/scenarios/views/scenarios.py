@@ -5,8 +5,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +20,9 @@ from mutualis.accounts.access import authenticated_user, get_pooling_body_for
 from mutualis.engine.errors import EngineError
 from mutualis.engine.money import format_euros
 from mutualis.inventory.charts import Bar, horizontal_bars
-from mutualis.scenarios import queries, services
+from mutualis.jobs.models import Job
+from mutualis.jobs.services import request_job
+from mutualis.scenarios import exports, queries, services
 from mutualis.scenarios.access import get_scenario_for, get_snapshot_for, scenario_rights
 from mutualis.scenarios.forms import CompareForm, ScenarioEditForm, ScenarioForm, SnapshotForm
 from mutualis.scenarios.models import Scenario
@@ -107,17 +111,37 @@ def create(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _results(scenario: Scenario) -> tuple[dict[str, Any] | None, str]:
+def _results(
+    scenario: Scenario, user: User | None = None
+) -> tuple[dict[str, Any] | None, str, Job | None]:
+    """The results, or why there are none: a computation error, or a background job.
+
+    A large scenario whose inputs changed is computed by the worker (minutes at 158
+    communes), not in the request: the page shows the job instead, and the stored
+    results once it is done.
+    """
     try:
-        return services.current_report(scenario), ""
+        stored = services.stored_results(scenario)
+        if stored.document is not None:
+            return stored.document, "", None
+        if stored.member_count <= settings.SCENARIO_BACKGROUND_MEMBERS:
+            return services.compute_results(scenario, stored), "", None
     except EngineError as exc:
-        return None, _("Calcul impossible : %(message)s") % {"message": exc.message}
+        return None, _("Calcul impossible : %(message)s") % {"message": exc.message}, None
+    job = queries.pending_job(scenario, exports.RESULTS_JSON.name) or request_job(
+        scenario.pooling_body, exports.RESULTS_JSON, user, exports.sheets_params(scenario)
+    )
+    message = _(
+        "Les résultats de ce scénario (%(count)s membres) sont en cours de calcul en "
+        "arrière-plan : rechargez la page dans quelques minutes."
+    ) % {"count": stored.member_count}
+    return None, message, job
 
 
 @login_required
 def detail(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
     scenario, rights = get_scenario_for(request.user, pk, scenario_pk)
-    doc, error = _results(scenario)
+    doc, error, job = _results(scenario, authenticated_user(request))
     return render(
         request,
         "scenarios/detail.html",
@@ -127,7 +151,9 @@ def detail(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
             "rights": rights,
             "doc": doc,
             "chart": projection_chart(doc) if doc else None,
-            "error": error,
+            "error": error if job is None else "",
+            "pending": error if job is not None else "",
+            "results_job": job,
             "sheet_links": True,
             "statuses": Scenario.Status.choices,
             "snapshots": queries.snapshots_of(scenario),
@@ -258,7 +284,7 @@ def compared(request: HttpRequest, pk: int) -> tuple[Any, CompareForm, list[dict
     if form.is_valid():
         for scenario in form.cleaned_data["scenarios"]:
             scenario.pooling_body = body
-            doc, error = _results(scenario)
+            doc, error, _job = _results(scenario, authenticated_user(request))
             if doc is None:
                 form.add_error("scenarios", f"{scenario.name} : {error}")
                 return body, form, []
