@@ -239,21 +239,12 @@ def report_document(result: ScenarioResult) -> dict[str, Any]:
                 for p, v in perimeter.contributions
             ],
             "partitions": [
-                {
+                partition.as_dict()
+                | {
                     "groups": [
-                        {
-                            "members": list(g.members),
-                            "names": [names[p] for p in g.members],
-                            "cost": _money(g.cost),
-                            "standalone": _money(g.standalone_total),
-                            "savings": _money(g.savings),
-                        }
+                        g.amounts() | {"names": [names[p] for p in g.members]}
                         for g in partition.groups
-                    ],
-                    "savings": _money(partition.savings),
-                    "left_alone": list(partition.left_alone),
-                    "method": partition.method,
-                    "explanation": partition.explanation.as_dict(),
+                    ]
                 }
                 for partition in perimeter.partitions
             ],
