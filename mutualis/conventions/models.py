@@ -21,10 +21,7 @@ from django_stubs_ext import StrOrPromise
 from simple_history.models import HistoricalRecords
 
 from mutualis.conventions.legal_forms import LEGAL_FORMS, LegalForm, LegalFormCode, Method
-from mutualis.engine.money import MONEY_DIGITS
-
-MONEY = MONEY_DIGITS
-NON_NEGATIVE = [MinValueValidator(Decimal(0))]
+from mutualis.fields import MONEY, NON_NEGATIVE
 
 
 class SignedVersionImmutable(Exception):

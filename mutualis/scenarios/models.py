@@ -17,11 +17,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mutualis.engine.money import MONEY_DIGITS, Digits
+from mutualis.engine.money import Digits
+from mutualis.fields import MONEY, NON_NEGATIVE
 
-MONEY = MONEY_DIGITS
 RATE: Digits = {"max_digits": 7, "decimal_places": 4}
-NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 MAX_HORIZON_YEARS = 30
 
 

@@ -6,13 +6,10 @@ that next year's campaign can differ without rewriting this one.
 """
 
 from mutualis.inventory.models.campaign import Campaign, Submission
-from mutualis.inventory.models.fields import MONEY, NON_NEGATIVE
 from mutualis.inventory.models.imports import ImportLog, PendingImport
 from mutualis.inventory.models.records import Asset, Contract, CostLine, ServiceRecord, StaffLine
 
 __all__ = [
-    "MONEY",
-    "NON_NEGATIVE",
     "Asset",
     "Campaign",
     "Contract",

@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.annualised import AnnualisedCost
+from mutualis.fields import MONEY, NON_NEGATIVE
 from mutualis.inventory import rules
 from mutualis.inventory.catalogue import CHAPTERS, UNITS
 from mutualis.inventory.models.campaign import Campaign
-from mutualis.inventory.models.fields import MONEY, NON_NEGATIVE
 
 
 class ServiceRecord(models.Model):

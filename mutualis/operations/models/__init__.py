@@ -21,8 +21,6 @@ from mutualis.operations.models.cycle import (
     UnitEntry,
 )
 from mutualis.operations.models.shared import (
-    MONEY,
-    NON_NEGATIVE,
     YEAR,
     AcBase,
     LegalForm,
@@ -36,8 +34,6 @@ from mutualis.operations.models.statements import (
 )
 
 __all__ = [
-    "MONEY",
-    "NON_NEGATIVE",
     "YEAR",
     "AcBase",
     "Catalogue",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.reimbursement import Frequency
-from mutualis.operations.models.shared import MONEY
+from mutualis.fields import MONEY
 
 
 class Catalogue(models.Model):

@@ -12,7 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.reimbursement import ChargeCategory
-from mutualis.operations.models.shared import MONEY, NON_NEGATIVE, YEAR, SharedService
+from mutualis.fields import MONEY, NON_NEGATIVE
+from mutualis.operations.models.shared import YEAR, SharedService
 
 
 class UnitCostNotice(models.Model):

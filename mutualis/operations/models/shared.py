@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mutualis.engine.money import MONEY_DIGITS
 from mutualis.engine.reimbursement import Frequency
+from mutualis.fields import MONEY
 
-MONEY = MONEY_DIGITS
-NON_NEGATIVE = [MinValueValidator(Decimal(0))]
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
 
 

@@ -9,7 +9,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from mutualis.operations.models.shared import MONEY, YEAR, SharedService
+from mutualis.fields import MONEY
+from mutualis.operations.models.shared import YEAR, SharedService
 
 
 class FrozenStatement(Exception):

@@ -1,4 +1,4 @@
-"""Field options shared by the inventory models."""
+"""Model field options shared by every app: money to the cent, non-negative amounts."""
 
 from __future__ import annotations
 
@@ -8,5 +8,5 @@ from django.core.validators import MinValueValidator
 
 from mutualis.engine.money import MONEY_DIGITS
 
-MONEY = MONEY_DIGITS
+MONEY = MONEY_DIGITS  # max_digits and decimal_places of every amount column
 NON_NEGATIVE = [MinValueValidator(Decimal(0))]
