@@ -18,21 +18,10 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.money import Digits
-from mutualis.fields import MONEY, NON_NEGATIVE
+from mutualis.fields import MONEY, NON_NEGATIVE, LegalForm
 
 RATE: Digits = {"max_digits": 7, "decimal_places": 4}
 MAX_HORIZON_YEARS = 30
-
-
-class LegalForm(models.TextChoices):
-    SERVICE_COMMUN = "service_commun", _("Service commun (CGCT L.5211-4-2)")
-    MAD_ASCENDANTE = "mad_ascendante", _("Mise à disposition ascendante (CGCT L.5211-4-1 II)")
-    MAD_DESCENDANTE = "mad_descendante", _("Mise à disposition descendante (CGCT L.5211-4-1 II)")
-    PRESTATION = "prestation", _("Prestation de services (CGCT L.5214-16-1)")
-    CONVENTION_COMMUNES = "convention_communes", _("Convention entre communes (CGCT L.5111-1)")
-    ENTENTE = "entente", _("Entente intercommunale (CGCT L.5221-1)")
-    GROUPEMENT_COMMANDES = "groupement_commandes", _("Groupement de commandes (CCP L.2113-6)")
-    SYNDICAT_GIP = "syndicat_gip", _("Syndicat ou groupement d'intérêt public")
 
 
 class Scenario(models.Model):
@@ -67,7 +56,12 @@ class Scenario(models.Model):
         on_delete=models.PROTECT,
         related_name="scenarios",
     )
-    legal_form = models.CharField(_("forme juridique"), max_length=24, choices=LegalForm.choices)
+    legal_form = models.CharField(
+        _("forme juridique"),
+        max_length=24,
+        # Shared goods (L.5211-4-3) are pooled without a costed scenario.
+        choices=[c for c in LegalForm.choices if c[0] != LegalForm.BIENS_PARTAGES],
+    )
     members = models.ManyToManyField(
         "territories.Member", verbose_name=_("membres participants"), related_name="scenarios"
     )

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import F, QuerySet, Sum
 
 from mutualis.engine.annualised import Equipment
+from mutualis.fields import LegalForm
 from mutualis.inventory.models import Asset, Campaign, Contract, CostLine, ServiceRecord, StaffLine
 from mutualis.jobs.models import Job
 from mutualis.scenarios.analysis import (
@@ -22,7 +23,7 @@ from mutualis.scenarios.analysis import (
     evaluate,
     report_document,
 )
-from mutualis.scenarios.models import LegalForm, Scenario, ScenarioSnapshot
+from mutualis.scenarios.models import Scenario, ScenarioSnapshot
 from mutualis.territories.models import Domain, Member, MemberAttribute, PoolingBody
 
 ZERO = Decimal(0)

@@ -8,6 +8,7 @@ month) then give the `Statement`s. The digital-services catalogue (`Offer`, `Tar
 One module per part: `shared`, `cycle`, `statements`, `catalogue`.
 """
 
+from mutualis.fields import LegalForm
 from mutualis.operations.models.catalogue import (
     Catalogue,
     Offer,
@@ -23,7 +24,6 @@ from mutualis.operations.models.cycle import (
 from mutualis.operations.models.shared import (
     YEAR,
     AcBase,
-    LegalForm,
     ServiceMember,
     SharedService,
 )

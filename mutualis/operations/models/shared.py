@@ -9,23 +9,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from mutualis.engine.reimbursement import Frequency
-from mutualis.fields import MONEY
+from mutualis.fields import MONEY, LegalForm
 
 YEAR = [MinValueValidator(2000), MaxValueValidator(2100)]
-
-
-class LegalForm(models.TextChoices):
-    """Shared with the other apps (scenarios, conventions)."""
-
-    SERVICE_COMMUN = "service_commun", _("Service commun (L.5211-4-2)")
-    MAD_ASCENDANTE = "mad_ascendante", _("Mise à disposition ascendante (L.5211-4-1 II)")
-    MAD_DESCENDANTE = "mad_descendante", _("Mise à disposition descendante (L.5211-4-1 III)")
-    PRESTATION = "prestation", _("Prestation de services (L.5214-16-1)")
-    CONVENTION_COMMUNES = "convention_communes", _("Convention entre communes (L.5111-1)")
-    ENTENTE = "entente", _("Entente intercommunale (L.5221-1)")
-    GROUPEMENT_COMMANDES = "groupement_commandes", _("Groupement de commandes")
-    SYNDICAT_GIP = "syndicat_gip", _("Syndicat ou GIP")
-    BIENS_PARTAGES = "biens_partages", _("Biens partagés (L.5211-4-3)")
 
 
 class SharedService(models.Model):
