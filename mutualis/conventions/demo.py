@@ -13,9 +13,16 @@ from decimal import Decimal
 from django.db import transaction
 
 from mutualis.conventions import services
-from mutualis.conventions.models import Convention, Deliberation
+from mutualis.conventions.legal_forms import Method
+from mutualis.conventions.models import Convention, ConventionVersion, Deliberation
 from mutualis.conventions.prefill import draft_from_snapshot
-from mutualis.conventions.services import DeliberationInput, PartyInput, StaffInput
+from mutualis.conventions.queries import parties_of
+from mutualis.conventions.services import (
+    DeliberationInput,
+    PartyInput,
+    PartyRow,
+    StaffInput,
+)
 from mutualis.scenarios.models import Scenario, ScenarioSnapshot
 from mutualis.scenarios.services import take_snapshot
 from mutualis.territories.models import PoolingBody
@@ -23,6 +30,24 @@ from mutualis.territories.models import PoolingBody
 SAMPLE_TITLE = "Service commun du secrétariat de mairie (exemple)"
 SENT_ON = date(2026, 10, 1)
 DEMO_REFERENT_INSEE = "21573"
+
+
+AC_PER_INHABITANT = Decimal("85")  # fictitious: an order of magnitude for the demo only
+AC_WITHOUT_POPULATION = Decimal("25000")
+
+
+def _fill_sample_ac_bases(version: ConventionVersion) -> None:
+    """An AC deduction needs each commune's AC: give the demo parties fictitious ones."""
+    if version.method != Method.AC_DEDUCTION:
+        return
+    rows = []
+    for party in parties_of(version):
+        if party.is_pooling_body or party.ac_base is not None:
+            continue
+        population = party.member.population_municipale if party.member else None
+        base = AC_PER_INHABITANT * population if population else AC_WITHOUT_POPULATION
+        rows.append(PartyRow(party, party.forecast_units, party.key_weight, base))
+    services.update_parties(version, rows)
 
 
 @transaction.atomic
@@ -72,6 +97,7 @@ def create_sample_convention(body: PoolingBody, *, party_count: int = 6) -> Conv
         )
     version = convention.versions.get()
     if version.status == "draft":
+        _fill_sample_ac_bases(version)
         services.send_to_parties(version, SENT_ON)
     others = version.parties.filter(member__isnull=False).exclude(
         member__insee_code=DEMO_REFERENT_INSEE
