@@ -183,6 +183,8 @@ JOB_RETENTION_DAYS = env_int("JOB_RETENTION_DAYS", 7)
 # A scenario with more members than this computes its results in the background (the page
 # shows the job's progress) instead of inside the request.
 SCENARIO_BACKGROUND_MEMBERS = env_int("SCENARIO_BACKGROUND_MEMBERS", 40)
+# The worker runs the daily tasks (convention alert e-mails) once a day from this hour on.
+DAILY_TASKS_HOUR = env_int("DAILY_TASKS_HOUR", 6)
 # /healthz reports the worker as missing after this many seconds without a heartbeat.
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 

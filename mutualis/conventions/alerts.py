@@ -1,5 +1,6 @@
 """The daily alert: each pooling body's coordinators get the notice and end dates coming
-within the alert window by e-mail. Run by `mutualis convention alerts` (cron or task)."""
+within the alert window by e-mail. Run once a day by the worker (`DAILY_ALERTS`, from
+`DAILY_TASKS_HOUR`), or by hand with `mutualis convention alerts`."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from mutualis.accounts.models import Role
 from mutualis.conventions import services
 from mutualis.conventions.models import Convention
 from mutualis.conventions.queries import ending_within
+from mutualis.jobs.daily import DailyTask
 from mutualis.territories.models import PoolingBody
 
 
@@ -59,3 +61,6 @@ def run_daily_alerts(on: date, days: int | None = None) -> AlertRun:
         mails += 1
         count += len(alerts)
     return AlertRun(refreshed, mails, count)
+
+
+DAILY_ALERTS = DailyTask("conventions.alerts", run_daily_alerts)

@@ -90,3 +90,23 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id}@{self.hostname}"
+
+
+class DailyRun(models.Model):
+    """One day's run of a daily task (e.g. the convention alerts), claimed by one worker."""
+
+    name = models.CharField(_("tâche"), max_length=64)
+    day = models.DateField(_("jour"))
+    started_at = models.DateTimeField(_("commencée le"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("terminée le"), null=True, blank=True)
+    error = models.TextField(_("erreur"), blank=True)
+
+    class Meta:
+        verbose_name = _("exécution quotidienne")
+        verbose_name_plural = _("exécutions quotidiennes")
+        constraints = [
+            models.UniqueConstraint(fields=["name", "day"], name="jobs_daily_run_once_a_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.day:%d/%m/%Y}"

@@ -10,11 +10,12 @@ from functools import partial
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from mutualis.jobs.models import Job, WorkerHeartbeat
+from mutualis.jobs.daily import registered_daily
+from mutualis.jobs.models import DailyRun, Job, WorkerHeartbeat
 from mutualis.jobs.registry import JobFailed, JobKind, get_kind
 from mutualis.territories.models import PoolingBody
 
@@ -133,6 +134,33 @@ def beat(worker_id: str) -> None:
         worker_id=worker_id,
         defaults={"seen_at": timezone.now(), "hostname": socket.gethostname()[:255]},
     )
+
+
+def run_due_daily(now: datetime) -> list[str]:
+    """Run each daily task not yet run today, once `DAILY_TASKS_HOUR` has passed.
+
+    The (task, day) row is claimed before the run, so that with several workers each
+    task runs once a day; a failure is recorded on the row and logged, not retried.
+    """
+    local = timezone.localtime(now)
+    if local.hour < settings.DAILY_TASKS_HOUR:
+        return []
+    ran = []
+    for task in registered_daily().values():
+        try:
+            with transaction.atomic():
+                run = DailyRun.objects.create(name=task.name, day=local.date())
+        except IntegrityError:
+            continue  # already run (or running) today
+        try:
+            task.run(local.date())
+        except Exception as exc:
+            logger.exception("daily task %s failed", task.name)
+            run.error = str(exc)[:2000]
+        run.finished_at = timezone.now()
+        run.save(update_fields=["finished_at", "error"])
+        ran.append(task.name)
+    return ran
 
 
 def forget_worker(worker_id: str) -> None:

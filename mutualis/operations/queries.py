@@ -8,9 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import Q, QuerySet, Sum
 
+from mutualis.accounts.access import Abilities
+from mutualis.conventions.access import visible_conventions
 from mutualis.conventions.models import Convention, ConventionVersion
+from mutualis.conventions.queries import VersionAlert, ending_within
 from mutualis.engine.money import ZERO
 from mutualis.operations.analysis import Frequency, months_of_period, period_label
 from mutualis.operations.models import (
@@ -213,3 +217,9 @@ def first_signature(convention: Convention) -> date | None:
         .values_list("signed_on", flat=True)
         .first()
     )
+
+
+def convention_alerts(body: PoolingBody, abilities: Abilities, today: date) -> list[VersionAlert]:
+    """Notice and end dates of the conventions the user sees, within the alert window."""
+    conventions = visible_conventions(body.pk, abilities)
+    return ending_within(conventions, today, int(settings.CONVENTION_ALERT_DAYS))

@@ -227,3 +227,20 @@ def test_pilotage_phase_opens_the_services_page(world, client_for) -> None:
     )
     assert response.status_code == 200
     assert "Pilotage des services mutualisés" in response.content.decode()
+
+
+def test_the_dashboard_lists_the_conventions_coming_to_an_end(world, client_for, settings):
+    import time_machine
+
+    from tests.conventions.factories import signed
+
+    settings.CONVENTION_ALERT_DAYS = 60
+    signed(world.body, [world.other_commune], title="ADS signée")
+    url = reverse("operations:dashboard", args=[world.body.pk])
+    with time_machine.travel(date(2029, 6, 1)):
+        page = client_for(world.pooling_admin).get(url).content.decode()
+        assert "Échéances des conventions dans les 60 jours" in page
+        assert "ADS signée" in page and "30/06/2029" in page
+        # A référent sees only the conventions its commune is party to.
+        other = client_for(world.member_agent).get(url).content.decode()
+        assert "ADS signée" not in other and "Aucune échéance de convention" in other

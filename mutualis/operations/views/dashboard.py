@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -14,7 +16,7 @@ from mutualis.operations import charts, services
 from mutualis.operations.access import get_body_for, require_cycle
 from mutualis.operations.forms import AcBaseForm
 from mutualis.operations.models import AcBase
-from mutualis.operations.queries import dashboard_series
+from mutualis.operations.queries import convention_alerts, dashboard_series
 from mutualis.operations.views.editing import save_versioned
 from mutualis.territories.models import Member
 
@@ -31,6 +33,8 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "body": body,
             "series": series,
+            "alerts": convention_alerts(body, rights.abilities, timezone.localdate()),
+            "alert_days": settings.CONVENTION_ALERT_DAYS,
             "charts": [(s, charts.unit_cost_chart(s), charts.billed_chart(s)) for s in series],
             "current_phase": PHASE,
         },

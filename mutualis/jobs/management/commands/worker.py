@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
+from django.utils import timezone
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from mutualis.jobs import services
@@ -17,9 +18,10 @@ CLEANUP_EVERY_BEATS = 240  # about once an hour at the default 15 s heartbeat
 
 
 class Heartbeat(threading.Thread):
-    """Records the worker's heartbeat (read by /healthz) and drops expired job files.
+    """Records the worker's heartbeat (read by /healthz), drops expired job files and runs
+    the daily tasks (`jobs.daily`) once a day.
 
-    A thread only because the worker's loop offers no hook; it runs no task.
+    A thread only because the worker's loop offers no hook; it runs no queued job.
     """
 
     def __init__(self, worker_id: str) -> None:
@@ -34,6 +36,7 @@ class Heartbeat(threading.Thread):
                 services.beat(self.worker_id)
                 if beats % CLEANUP_EVERY_BEATS == 0:
                     services.cleanup_expired()
+                services.run_due_daily(timezone.now())
             except DatabaseError:
                 logger.warning("heartbeat of worker %s not recorded", self.worker_id)
             finally:
