@@ -23,30 +23,9 @@ from mutualis.engine.games.cores import (
     nucleolus,
     prenucleolus,
 )
+from mutualis.engine.games.methods import METHOD_TITLES, METHODS, NOTES
 from mutualis.engine.games.model import Allocation, CostGame, PooledServiceGame
 from mutualis.engine.games.shapley_values import shapley
-
-METHODS = (
-    "shapley",
-    "nucleolus",
-    "prenucleolus",
-    "least-core",
-    "scrb",
-    "proportional",
-    "equal-savings",
-)
-
-METHOD_TITLES = {
-    "shapley": "valeur de Shapley",
-    "nucleolus": "nucléole",
-    "prenucleolus": "prénucléole",
-    "least-core": "moindre cœur",
-    "scrb": "coûts séparables, bénéfices restants (SCRB)",
-    "proportional": "au prorata du coût seul",
-    "equal-savings": "économies égales",
-    "given": "clé fournie",
-}
-
 
 GENERATION_ABOVE = 12
 """Pooled-service games of more members get the least core and the (pre)nucleolus by
@@ -62,9 +41,7 @@ def proportional(game: CostGame) -> Allocation:
             "Les coûts seuls sont tous nuls : pas de répartition au prorata.", field="standalone"
         )
     amounts = game.grand_cost() * alone / total
-    return Allocation(
-        "proportional", tuple(game.players), amounts, note="coût commun au prorata du coût seul"
-    )
+    return Allocation("proportional", tuple(game.players), amounts, note=NOTES["proportional"])
 
 
 def equal_savings(game: CostGame) -> Allocation:
@@ -72,9 +49,7 @@ def equal_savings(game: CostGame) -> Allocation:
     alone = game.standalone()
     saving = float(alone.sum()) - game.grand_cost()
     amounts = alone - saving / len(alone)
-    return Allocation(
-        "equal-savings", tuple(game.players), amounts, note="même économie pour chaque membre"
-    )
+    return Allocation("equal-savings", tuple(game.players), amounts, note=NOTES["equal-savings"])
 
 
 def separable_costs(game: CostGame) -> np.ndarray:
@@ -105,7 +80,7 @@ def scrb(game: CostGame) -> Allocation:
         "scrb",
         tuple(game.players),
         amounts,
-        note="coût séparable plus part du coût non séparable au prorata des bénéfices restants",
+        note=NOTES["scrb"],
     )
 
 

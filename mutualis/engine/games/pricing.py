@@ -17,23 +17,15 @@ submasks T of S that leave out its highest member (3^n / 2 sums, vectorised).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from mutualis.engine.explain import Explanation, Step
-from mutualis.engine.games.model import (
-    CostGame,
-    ExplicitGame,
-    FloatArray,
-    IntArray,
-    PooledServiceGame,
-    TooManyPlayers,
-    popcounts,
-    to_explicit,
-)
-from mutualis.engine.games.stability import tolerance
 from mutualis.engine.money import format_euros
+
+if TYPE_CHECKING:  # numpy is loaded by the computations only: `small` reads the results
+    from mutualis.engine.games.model import CostGame, ExplicitGame, FloatArray, IntArray
 
 FULL_CHECK_PLAYERS = 16
 """Up to this many members, every coalition is checked against its cheapest split."""
@@ -135,6 +127,10 @@ def _bits(mask: int, players: tuple[str, ...]) -> tuple[str, ...]:
 
 def cover_table(table: FloatArray, n: int) -> FloatArray:
     """ĉ for every bitmask: the cheapest partition of each coalition (see module)."""
+    import numpy as np
+
+    from mutualis.engine.games.model import popcounts
+
     cover = table.astype(np.float64).copy()
     sizes = popcounts(n)
     shifts = np.arange(n, dtype=np.int64)
@@ -156,7 +152,9 @@ def cover_table(table: FloatArray, n: int) -> FloatArray:
     return cover
 
 
-def _cheapest_split(table: FloatArray, cover: FloatArray, mask: int) -> tuple[int, ...]:
+def cheapest_split(
+    table: Sequence[float] | FloatArray, cover: Sequence[float] | FloatArray, mask: int
+) -> tuple[int, ...]:
     """The parts of the cheapest partition of `mask` (recursively, from `cover`)."""
     eps = 1e-9 * max(1.0, abs(float(cover[mask])))
     if cover[mask] >= table[mask] - eps:
@@ -168,11 +166,31 @@ def _cheapest_split(table: FloatArray, cover: FloatArray, mask: int) -> tuple[in
         if cover[sub] + cover[mask ^ sub] <= cover[mask] + eps:
             break
         sub = (sub - 1) & rest
-    return _cheapest_split(table, cover, sub) + _cheapest_split(table, cover, mask ^ sub)
+    return cheapest_split(table, cover, sub) + cheapest_split(table, cover, mask ^ sub)
+
+
+def overpriced_items(
+    players: tuple[str, ...],
+    table: Sequence[float] | FloatArray,
+    cover: Sequence[float] | FloatArray,
+    masks: Sequence[int],
+) -> list[Overpriced]:
+    """Each coalition of `masks` with its cost and its cheapest split."""
+    return [
+        Overpriced(
+            _bits(mask, players),
+            float(table[mask]),
+            tuple(_bits(part, players) for part in cheapest_split(table, cover, mask)),
+            float(cover[mask]),
+        )
+        for mask in masks
+    ]
 
 
 def subadditive_cover(game: CostGame) -> ExplicitGame:
     """The game ĉ(S) = cheapest partition of S (explicit, n ≤ 16)."""
+    from mutualis.engine.games.model import ExplicitGame, TooManyPlayers, to_explicit
+
     n = len(game.players)
     if n > FULL_CHECK_PLAYERS:
         raise TooManyPlayers(
@@ -184,6 +202,10 @@ def subadditive_cover(game: CostGame) -> ExplicitGame:
 
 
 def _pair_costs(game: CostGame) -> tuple[IntArray, IntArray, FloatArray]:
+    import numpy as np
+
+    from mutualis.engine.games.model import PooledServiceGame
+
     n = len(game.players)
     first, second = np.triu_indices(n, k=1)
     if isinstance(game, PooledServiceGame):
@@ -205,6 +227,11 @@ def pricing_check(
     game: CostGame, *, full_limit: int = FULL_CHECK_PLAYERS, worst: int = 5
 ) -> PricingCheck:
     """Pooling versus alone, and the coalitions dearer than their cheapest split."""
+    import numpy as np
+
+    from mutualis.engine.games.model import to_explicit
+    from mutualis.engine.games.stability import tolerance
+
     players = tuple(game.players)
     n = len(players)
     alone = game.standalone()
@@ -218,16 +245,7 @@ def pricing_check(
         over = np.flatnonzero(gaps > tol)
         count = int(over.size)
         top = over[np.argsort(-gaps[over], kind="stable")[:worst]]
-        for mask in (int(m) for m in top):
-            parts = _cheapest_split(explicit.table, cover, mask)
-            items.append(
-                Overpriced(
-                    _bits(mask, players),
-                    float(explicit.table[mask]),
-                    tuple(_bits(part, players) for part in parts),
-                    float(cover[mask]),
-                )
-            )
+        items = overpriced_items(players, explicit.table, cover, [int(m) for m in top])
         scope = "all"
     else:
         first, second, costs = _pair_costs(game)

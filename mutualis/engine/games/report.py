@@ -13,17 +13,17 @@ could leave and why.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_FLOOR, Decimal
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 from mutualis.engine.explain import Explanation, Step
-from mutualis.engine.games.allocations import METHOD_TITLES
-from mutualis.engine.games.model import Allocation, CostGame
-from mutualis.engine.games.stability import CoreTest, core_test, individually_rational
+from mutualis.engine.games.methods import METHOD_TITLES
 from mutualis.engine.money import CENT, ZERO, D, format_euros, to_cents
+
+if TYPE_CHECKING:  # numpy is loaded by `assess` only: see `small`
+    from mutualis.engine.games.model import Allocation, CostGame
 
 NOISE = Decimal("0.0001")
 """Floating-point noise threshold, in cents: remainders closer than this are equal."""
@@ -60,6 +60,23 @@ def cents_allocation(
     return result
 
 
+class CoreVerdict(Protocol):
+    """What the report reads of a core test (`stability.CoreTest`, `small.SmallCoreTest`)."""
+
+    @property
+    def in_core(self) -> bool: ...
+    @property
+    def violating_coalition(self) -> tuple[str, ...] | None: ...
+    @property
+    def violation(self) -> float: ...
+    @property
+    def budget_gap(self) -> float: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def conclusive(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class MemberLine:
     """One member: amount charged, stand-alone cost and saving, in euros to the cent."""
@@ -79,7 +96,7 @@ class SharingReport:
     method: str
     total: Decimal
     lines: tuple[MemberLine, ...]
-    core: CoreTest
+    core: CoreVerdict
     exact: bool
     explanation: Explanation
 
@@ -96,8 +113,10 @@ def _names(coalition: Sequence[str]) -> str:
     return "{" + ", ".join(coalition) + "}"
 
 
-def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[Step]:
-    """French reading of the core test."""
+def core_steps(
+    core: CoreVerdict, charged_and_alone: Callable[[tuple[str, ...]], tuple[float, float]]
+) -> list[Step]:
+    """French reading of the core test; `charged_and_alone(S)` gives x(S) and c(S)."""
     where = (
         "par énumération des coalitions"
         if core.method == "enumeration"
@@ -123,12 +142,7 @@ def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[S
             )
         )
     else:
-        index = {p: i for i, p in enumerate(game.players)}
-        members = np.zeros((1, len(game.players)), dtype=np.bool_)
-        for p in core.violating_coalition:
-            members[0, index[p]] = True
-        charged = float(allocation.amounts[members[0]].sum())
-        alone = float(game.costs(members)[0])
+        charged, alone = charged_and_alone(core.violating_coalition)
         steps.append(
             Step(
                 "Test du cœur",
@@ -162,21 +176,60 @@ def assess(
     Amounts go to the cent once, reconciled with c(N) for the rules of this package (with
     the sum of the given amounts for an allocation given from outside).
     """
+    import numpy as np
+
+    from mutualis.engine.games.stability import core_test, individually_rational
+
     players = tuple(game.players)
     if allocation.method == "given":
         total = to_cents(sum((D(float(x)) for x in allocation.amounts), Decimal(0)))
     else:
         total = to_cents(game.grand_cost())
-    cents = cents_allocation(players, list(allocation.amounts), total)
-    rational = individually_rational(game, allocation)
-    core = core_test(game, allocation, core_method, time_limit=time_limit)
-    alone = game.standalone()
-    title = METHOD_TITLES.get(allocation.method, allocation.method)
+
+    def charged_and_alone(coalition: tuple[str, ...]) -> tuple[float, float]:
+        index = {p: i for i, p in enumerate(players)}
+        members = np.zeros((1, len(players)), dtype=np.bool_)
+        for p in coalition:
+            members[0, index[p]] = True
+        return float(allocation.amounts[members[0]].sum()), float(game.costs(members)[0])
+
+    errors = allocation.standard_errors
+    return sharing_report(
+        allocation.method,
+        players,
+        [float(x) for x in allocation.amounts],
+        total,
+        [float(s) for s in game.standalone()],
+        individually_rational(game, allocation),
+        core_test(game, allocation, core_method, time_limit=time_limit),
+        note=allocation.note,
+        exact=allocation.exact,
+        errors=None if errors is None else [float(e) for e in errors],
+        charged_and_alone=charged_and_alone,
+    )
+
+
+def sharing_report(
+    method: str,
+    players: tuple[str, ...],
+    amounts: Sequence[float],
+    total: Decimal,
+    alone: Sequence[float],
+    rational: Sequence[bool],
+    core: CoreVerdict,
+    *,
+    note: str,
+    exact: bool,
+    errors: Sequence[float] | None,
+    charged_and_alone: Callable[[tuple[str, ...]], tuple[float, float]],
+) -> SharingReport:
+    """The report from plain figures (no numpy): cents, member lines, French steps."""
+    cents = cents_allocation(players, amounts, total)
+    title = METHOD_TITLES.get(method, method)
     steps = [
         Step("Coût commun du service pour tous les membres", "c(N)", format_euros(total)),
-        Step("Règle de répartition", allocation.note or title, title),
+        Step("Règle de répartition", note or title, title),
     ]
-    errors = allocation.standard_errors
     lines: list[MemberLine] = []
     for i, player in enumerate(players):
         amount = cents[player]
@@ -195,7 +248,7 @@ def assess(
             )
         )
     steps.append(Step("Arrondi", ROUNDING_NOTE))
-    if not allocation.exact:
+    if not exact:
         steps.append(
             Step(
                 "Précision",
@@ -203,12 +256,12 @@ def assess(
                 "estimation",
             )
         )
-    steps.extend(core_steps(game, allocation, core))
+    steps.extend(core_steps(core, charged_and_alone))
     return SharingReport(
-        method=allocation.method,
+        method=method,
         total=total,
         lines=tuple(lines),
         core=core,
-        exact=allocation.exact,
+        exact=exact,
         explanation=Explanation(f"Répartition du coût commun — {title}", tuple(steps)),
     )

@@ -19,6 +19,7 @@ from functools import reduce
 import numpy as np
 
 from mutualis.engine.errors import EngineError
+from mutualis.engine.games.methods import enumerated_shapley_note
 from mutualis.engine.games.model import (
     Allocation,
     CostGame,
@@ -55,7 +56,7 @@ def enumerated_shapley(game: ExplicitGame) -> Allocation:
         "shapley",
         game.players,
         amounts,
-        note=f"valeur de Shapley exacte, par énumération des {1 << n} coalitions",
+        note=enumerated_shapley_note(n),
     )
 
 
