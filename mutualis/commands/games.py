@@ -22,27 +22,22 @@ import os
 import sys
 from collections.abc import Mapping
 from decimal import Decimal
+from itertools import repeat
 from pathlib import Path
-from typing import Any, NoReturn
-
-import numpy as np
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from mutualis.engine.errors import EngineError
-from mutualis.engine.games import (
-    METHODS,
-    CostGame,
-    ExplicitGame,
-    PooledCost,
-    PooledMember,
-    PooledServiceGame,
-    PricingCheck,
-    allocate_costs,
-    assess,
-    pricing_check,
-    subadditive_cover,
-)
-from mutualis.engine.games.model import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
+from mutualis.engine.games import small
+from mutualis.engine.games.limits import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
+from mutualis.engine.games.methods import METHODS
 from mutualis.engine.money import NNBSP, D, to_cents
+
+if TYPE_CHECKING:  # numpy and the numpy engine load only when a game needs them
+    import numpy as np
+
+    from mutualis.engine.games.model import CostGame, ExplicitGame, PooledCost, PooledServiceGame
+    from mutualis.engine.games.pricing import PricingCheck
+    from mutualis.engine.games.report import SharingReport
 
 EXIT_BAD_INPUT = 2
 
@@ -51,6 +46,8 @@ MAX_FILE_BYTES = 64 * 1024 * 1024
 """A game file above 64 MiB is refused before it is read (an explicit n = 20 game is ~30 MiB)."""
 MAX_EXPLICIT_PLAYERS = 20
 """An explicit game lists 2^n − 1 coalitions: 1,048,575 at n = 20, the ceiling."""
+BULK_READ_ABOVE = 10
+"""Explicit games of more members have their coalition keys read in bulk (`_bulk_table`)."""
 
 
 class InputError(Exception):
@@ -77,7 +74,7 @@ def _number(value: object, where: str, *, allow_negative: bool = False) -> float
     return number
 
 
-def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
+def _explicit_players(data: Mapping[str, Any]) -> tuple[tuple[str, ...], dict[str, Any]]:
     players = data["players"]
     n = len(players)
     if n > MAX_EXPLICIT_PLAYERS:
@@ -94,11 +91,15 @@ def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
     costs = data.get("costs")
     if not isinstance(costs, dict):
         raise InputError("« costs » doit être un objet {coalition: coût}.")
+    return tuple(players), costs
+
+
+def _keyed_table(players: tuple[str, ...], costs: Mapping[str, object]) -> list[float]:
+    """c(S) by bitmask, key by key, each error named (the reference reading)."""
     bit = {p: 1 << i for i, p in enumerate(players)}
-    table = np.full(1 << n, np.nan)
+    table: list[float | None] = [None] * (1 << len(players))
     table[0] = 0.0
-    values = _fast_values(costs)
-    for index, (key, value) in enumerate(costs.items()):
+    for key, value in costs.items():
         mask = 0
         for member in key.split("+"):
             flag = bit.get(member) or bit.get(member.strip())
@@ -107,21 +108,34 @@ def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
             if mask & flag:
                 raise InputError(f'« costs["{key}"] » : un membre y apparaît deux fois.')
             mask |= flag
-        if not np.isnan(table[mask]):
+        if table[mask] is not None:
             raise InputError(f'« costs["{key}"] » : cette coalition est donnée deux fois.')
-        table[mask] = values[index] if values is not None else _number(value, f'costs["{key}"]')
-    missing = np.flatnonzero(np.isnan(table))
-    if missing.size:
-        first = int(missing[0])
-        name = "+".join(p for p in players if bit[p] & first)
-        raise InputError(f'« costs["{name}"] » manque : le coût de chaque coalition est requis.')
-    return ExplicitGame(tuple(players), table)
+        table[mask] = _number(value, f'costs["{key}"]')
+    for mask, cost in enumerate(table):
+        if cost is None:
+            name = "+".join(p for p in players if bit[p] & mask)
+            raise InputError(
+                f'« costs["{name}"] » manque : le coût de chaque coalition est requis.'
+            )
+    return [float(cost or 0.0) for cost in table]
 
 
-def _fast_values(costs: Mapping[str, object]) -> np.ndarray | None:
-    """All costs at once when they are plain numbers within range, else None (slow path)."""
+def _bulk_table(players: tuple[str, ...], costs: Mapping[str, object]) -> np.ndarray | None:
+    """c(S) by bitmask for the 2^n − 1 keys at once, without a Python step per key.
+
+    Keys written in player order ("A+B+C") are compared with the names of the coalitions
+    in bitmask order, built by doubling (one list comparison when the file follows that
+    order, else one dictionary look-up per key, in C); the others are split into member tokens, mapped to player indices in one
+    pass and summed per key by numpy. None when anything is off (a member unknown,
+    repeated or spaced, a coalition missing or twice, a cost not a plain number within
+    range): `_keyed_table` then names the error.
+    """
+    import numpy as np
+
+    n = len(players)
+    keys = list(costs)
     raw = list(costs.values())
-    if not all(type(v) in (int, float) for v in raw):
+    if len(keys) != (1 << n) - 1 or not set(map(type, raw)) <= {int, float}:
         return None
     try:
         values = np.array(raw, dtype=np.float64)
@@ -129,13 +143,70 @@ def _fast_values(costs: Mapping[str, object]) -> np.ndarray | None:
         return None
     if not np.all(np.isfinite(values)) or np.any(values < 0) or np.any(values > MAX_AMOUNT):
         return None
-    return values
+    names = [""]
+    for player in players:
+        names += [f"{name}+{player}" if name else player for name in names]
+    if keys == names[1:]:  # every key in player order, the coalitions in bitmask order
+        masks = np.arange(1, 1 << n, dtype=np.int64)
+    else:
+        lookup = dict(zip(names, range(1 << n), strict=True))
+        masks = np.fromiter(map(lookup.get, keys, repeat(0)), dtype=np.int64, count=len(keys))
+    others = np.flatnonzero(masks == 0)
+    if others.size:
+        other_masks = _token_masks(players, [keys[i] for i in others])
+        if other_masks is None:
+            return None
+        masks[others] = other_masks
+    seen = np.zeros(1 << n, dtype=np.bool_)
+    seen[masks] = True
+    if not seen[1:].all():
+        return None
+    table = np.zeros(1 << n, dtype=np.float64)
+    table[masks] = values
+    return table
+
+
+def _token_masks(players: tuple[str, ...], keys: list[str]) -> np.ndarray | None:
+    """The bitmask of each key from its member tokens, None on an unknown or repeated one."""
+    import numpy as np
+
+    index = {p: i for i, p in enumerate(players)}
+    tokens = "+".join(keys).split("+")
+    members = np.fromiter(map(index.get, tokens, repeat(-1)), dtype=np.int64, count=len(tokens))
+    if np.any(members < 0):
+        return None
+    sizes = np.fromiter(map(str.count, keys, repeat("+")), dtype=np.int64, count=len(keys)) + 1
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]])
+    bits = np.left_shift(np.int64(1), members)
+    masks = np.add.reduceat(bits, starts)
+    if not np.array_equal(np.bitwise_or.reduceat(bits, starts), masks):
+        return None
+    return masks
+
+
+def _explicit(data: Mapping[str, Any]) -> ExplicitGame:
+    import numpy as np
+
+    from mutualis.engine.games.model import ExplicitGame
+
+    players, costs = _explicit_players(data)
+    table = _bulk_table(players, costs) if len(players) > BULK_READ_ABOVE else None
+    if table is None:
+        table = np.array(_keyed_table(players, costs), dtype=np.float64)
+    return ExplicitGame(players, table)
+
+
+def _small(data: Mapping[str, Any]) -> small.SmallGame:
+    players, costs = _explicit_players(data)
+    return small.SmallGame(players, tuple(_keyed_table(players, costs)))
 
 
 _SERVICE_FIELDS = ("fixed", "per_unit", "cost_per_etp", "productivity", "min_etp", "step")
 
 
 def _service(service_data: object) -> PooledCost:
+    from mutualis.engine.games.model import PooledCost
+
     if not isinstance(service_data, dict):
         raise InputError("« pooled_cost » doit être un objet.")
     for name in service_data:
@@ -163,6 +234,8 @@ def _service(service_data: object) -> PooledCost:
 
 
 def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
+    from mutualis.engine.games.model import PooledMember, PooledServiceGame
+
     players = data["players"]
     if len(players) > MAX_POOLED_PLAYERS:
         raise InputError(
@@ -202,6 +275,11 @@ def _pooled(data: Mapping[str, Any]) -> PooledServiceGame:
 
 def read_game(path: str) -> CostGame:
     """Parse a game file (either form); raises InputError with a French message."""
+    return _game(_document(path))
+
+
+def _document(path: str) -> dict[str, Any]:
+    """The game file as a JSON object with a non-empty "players" list, else InputError."""
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
@@ -228,11 +306,26 @@ def read_game(path: str) -> CostGame:
         raise InputError("« players » manque.")
     if not isinstance(data["players"], list) or not data["players"]:
         raise InputError("« players » doit être une liste non vide.")
+    return data
+
+
+def _game(data: Mapping[str, Any]) -> CostGame:
     if "pooled_cost" in data:
         return _pooled(data)
     if "costs" in data:
         return _explicit(data)
     raise InputError("« costs » ou « pooled_cost » manque : l'un des deux est requis.")
+
+
+def _takes_small_path(data: Mapping[str, Any], args: argparse.Namespace) -> bool:
+    """An explicit game of a few members and a closed-form rule: no numpy (see `small`)."""
+    return (
+        args.command == "solve"
+        and args.method in small.CLOSED_FORM
+        and "pooled_cost" not in data
+        and "costs" in data
+        and len(data["players"]) <= small.SMALL_PLAYERS
+    )
 
 
 def _money(value: float | Decimal) -> str:
@@ -248,15 +341,28 @@ def solve_method(
     time_limit: float = 60.0,
 ) -> dict[str, Any]:
     """One method's result as a JSON-ready dict (with the pricing check when given)."""
+    from mutualis.engine.games.allocations import allocate_costs
+    from mutualis.engine.games.report import assess
+
     allocation = allocate_costs(game, method, samples=samples, seed=seed)
     report = assess(game, allocation, time_limit=time_limit)
-    core = report.core
     errors = None
     if allocation.standard_errors is not None:
         errors = {
             p: _money(float(e))
             for p, e in zip(game.players, allocation.standard_errors, strict=True)
         }
+    return report_json(method, report, errors, pricing)
+
+
+def report_json(
+    method: str,
+    report: SharingReport,
+    errors: dict[str, str] | None,
+    pricing: PricingCheck | None,
+) -> dict[str, Any]:
+    """The documented JSON of one method's result (docs/games.md, « Formats JSON »)."""
+    core = report.core
     return {
         "method": method,
         "allocation": {p: str(a) for p, a in report.amounts.items()},
@@ -289,11 +395,15 @@ AUTO_FULL_CHECK = 12
 """`--pricing auto` checks every coalition up to 12 members (instant), pairs above."""
 
 
+FULL_LIMITS = {"auto": AUTO_FULL_CHECK, "all": 16, "pairs": 0}
+
+
 def pricing_for(game: CostGame, scope: str) -> PricingCheck | None:
+    from mutualis.engine.games.pricing import pricing_check
+
     if scope == "none":
         return None
-    limit = {"auto": AUTO_FULL_CHECK, "all": 16, "pairs": 0}[scope]
-    return pricing_check(game, full_limit=limit)
+    return pricing_check(game, full_limit=FULL_LIMITS[scope])
 
 
 def _ids(text: str | None) -> list[str]:
@@ -360,7 +470,20 @@ def _check_args(args: argparse.Namespace) -> None:
         raise InputError("« --groups » doit être compris entre 1 et 20.")
 
 
+def _solve_small(game: small.SmallGame, args: argparse.Namespace) -> dict[str, Any]:
+    """`_solve` for an explicit game of a few members and a closed-form rule, without numpy."""
+    if args.subadditive_cover:
+        game = small.subadditive_cover(game)
+    pricing = None
+    if args.pricing != "none":
+        pricing = small.pricing_check(game, full_limit=FULL_LIMITS[args.pricing])
+    return report_json(args.method, small.solve(game, args.method), None, pricing)
+
+
 def _solve(game: CostGame, args: argparse.Namespace) -> dict[str, Any]:
+    from mutualis.engine.games.model import ExplicitGame
+    from mutualis.engine.games.pricing import subadditive_cover
+
     if args.subadditive_cover:
         if not isinstance(game, ExplicitGame):
             raise InputError("« --subadditive-cover » ne vaut que pour un jeu explicite.")
@@ -383,10 +506,13 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
         _check_args(args)
-        game = read_game(args.file)
-        if args.command == "solve":
-            output = _solve(game, args)
+        data = _document(args.file)
+        if _takes_small_path(data, args):
+            output = _solve_small(_small(data), args)
+        elif args.command == "solve":
+            output = _solve(_game(data), args)
         else:
+            game = _game(data)
             from mutualis.engine.optimise import best_partition  # only `optimise` needs it
 
             partition = best_partition(

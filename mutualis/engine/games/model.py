@@ -25,6 +25,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from mutualis.engine.errors import EngineError, InvalidParameter, NegativeValue
+from mutualis.engine.games.limits import MAX_AMOUNT, MAX_POOLED_PLAYERS, MAX_WORKLOAD
 from mutualis.engine.money import D, Number
 
 FloatArray = NDArray[np.float64]
@@ -34,12 +35,6 @@ IntArray = NDArray[np.int64]
 MAX_EXPLICIT_PLAYERS = 25
 """An explicit game stores 2^n costs: 2^25 floats are 256 MiB, the ceiling."""
 
-MAX_POOLED_PLAYERS = 2000
-"""Members of a pooled-service game: every method then runs in bounded memory."""
-MAX_AMOUNT = 10**10
-"""Largest amount in euros (a stand-alone cost, an own cost, a cost parameter)."""
-MAX_WORKLOAD = 10**7
-"""Largest workload of one member, in integer units of activity."""
 MAX_LEVELS = 10**6
 """Most staffing steps the whole workload may need (the level-cost table is that long)."""
 
