@@ -125,10 +125,10 @@ def _bulk_table(players: tuple[str, ...], costs: Mapping[str, object]) -> np.nda
 
     Keys written in player order ("A+B+C") are compared with the names of the coalitions
     in bitmask order, built by doubling (one list comparison when the file follows that
-    order, else one dictionary look-up per key, in C); the others are split into member tokens, mapped to player indices in one
-    pass and summed per key by numpy. None when anything is off (a member unknown,
-    repeated or spaced, a coalition missing or twice, a cost not a plain number within
-    range): `_keyed_table` then names the error.
+    order, else one dictionary look-up per key, in C); the others are split into member
+    tokens, mapped to player indices in one pass and summed per key by numpy. None when
+    anything is off (a member unknown, repeated or spaced, a coalition missing or twice, a
+    cost not a plain number within range): `_keyed_table` then names the error.
     """
     import numpy as np
 
