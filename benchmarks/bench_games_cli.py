@@ -188,7 +188,7 @@ def main() -> None:
             line(
                 f"Petit jeu (3 membres), {method} ({how})",
                 seconds,
-                f"CPU {cpu:.3f} s, cible 0.25 s, ratio {seconds / 0.25:.2f}",
+                f"CPU {cpu:.3f} s, cible 0.25 s, ratio {seconds / 0.25:.2f} (CPU {cpu / 0.25:.2f})",
             )
         compare(folder, 20, "shapley", 2.0)
         compare(folder, 16, "nucleolus", 3.0)
