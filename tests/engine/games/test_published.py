@@ -11,6 +11,11 @@ of Swedish crowns.
 - Table 7, "Cost Allocations of 83.82 Million Crowns by Seven Methods": c(N) = 83.82 and
   the row "S.C.R.B.".
 
+The figures were read in the text of the working paper as reproduced at
+https://9dok.net/article/comparison-methods-allocation-water-resources-development-study-sweden.yj75e485
+(section "Comparison of methods", Tables 7 and 8) and
+https://paperzz.com/doc/6944954/cost-allocation-in-water-resources-development.
+
 SCRB needs nothing else: m_i = c(N) − c(N∖i) is the marginal cost of Table 8. The
 paper's cost of every other coalition (needed for its Shapley and nucleolus rows) could
 not be found in a source that could be checked, so those rows are not tested here.
