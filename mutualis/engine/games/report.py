@@ -98,11 +98,10 @@ def _names(coalition: Sequence[str]) -> str:
 
 def core_steps(game: CostGame, allocation: Allocation, core: CoreTest) -> list[Step]:
     """French reading of the core test."""
-    where = (
-        "par énumération des coalitions"
-        if core.method == "enumeration"
-        else ("par programme linéaire en nombres entiers (HiGHS)")
-    )
+    where = {
+        "enumeration": "par énumération des coalitions",
+        "dynamic-programme": "par programmation dynamique sur les charges de travail",
+    }.get(core.method, "par programme linéaire en nombres entiers (HiGHS)")
     steps: list[Step] = []
     if not core.conclusive:
         steps.append(
