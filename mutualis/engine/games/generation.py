@@ -21,6 +21,8 @@ programme's optimum is that of the whole game, exactly up to solver tolerance.
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -43,6 +45,8 @@ PER_ROUND = 60
 TRUST_RADIUS = 0.05
 """Half-width of the first trust region, as a share of the mean member's cost."""
 NEXT_BUDGET = 200
+COMBINATIONS = 4096
+"""Count vectors on the still-free classes enumerated by `_free_directions`."""
 NEAR = 0.02
 MAX_ADDED = 300
 PER_LEVEL = 1
@@ -268,6 +272,10 @@ class _WorkloadSeparator:
         fresh, blocked = self._sort(loads, excess, generation)
         if fresh:
             return self._answer(fresh, space)
+        if blocked:
+            settled = self._free_directions(x, above, generation)
+            if settled is not None:
+                return self._answer(settled, space)
         unsettled = False
         for load, best in blocked:
             floor = above + float(space.level_cost[load])
@@ -282,6 +290,56 @@ class _WorkloadSeparator:
         if not fresh and unsettled:
             raise Uncertified("Séparation par charges de travail non concluante.")
         return self._answer(fresh, space)
+
+    def _free_directions(
+        self, x: FloatArray, above: float, generation: Generation
+    ) -> list[tuple[float, Coalition]] | None:
+        """The best undetermined vector of each workload, when few classes are still free.
+
+        A count vector t is determined iff t·u = 0 for every u orthogonal to the fixed
+        rows; those u vanish outside a set P of classes. When P's count vectors are few
+        (at most COMBINATIONS), each undetermined choice c on P is combined with the best
+        vector of the other classes: exact, with no enumeration of forbidden vectors.
+        None when P is too large.
+        """
+        space = self.space
+        projector = np.eye(space.dim) - generation.basis @ generation.basis.T
+        support = np.flatnonzero(np.linalg.norm(projector, axis=1) > 1e-9)
+        ranges = [range(int(space.counts[k]) + 1) for k in support]
+        if math.prod(len(r) for r in ranges) > COMBINATIONS:
+            return None
+        choices = np.array(list(itertools.product(*ranges)), dtype=np.int64)
+        rows = np.zeros((choices.shape[0], space.dim))
+        rows[:, support] = choices
+        choices = choices[~generation.in_span(rows)]
+        others_counts = space.counts.copy()
+        others_counts[support] = 0
+        others = WorkloadKnapsack(space.loads, others_counts)
+        rest = others.solve(x)
+        size = space.knapsack.size
+        best = np.full(size, -np.inf)
+        which = np.full(size, -1, dtype=np.int64)
+        for index, choice in enumerate(choices):
+            load = int(choice @ space.loads[support])
+            if load >= size:
+                continue
+            span = min(rest.size, size - load)
+            value = float(choice @ x[support]) + rest[:span]
+            better = value > best[load : load + span]
+            best[load : load + span][better] = value[better]
+            which[load : load + span][better] = index
+        excess = best - space.level_cost
+        loads = np.flatnonzero(excess > above)
+        if loads.size == 0:
+            return []
+        vectors = others.trace(loads - choices[which[loads]] @ space.loads[support])
+        vectors[:, support] = choices[which[loads]]
+        found: dict[Coalition, float] = {}
+        for k in np.argsort(-excess[loads], kind="stable"):
+            counts = tuple(vectors[k].tolist())
+            if counts not in generation.seen:
+                found.setdefault(counts, float(excess[loads[k]]))
+        return [(value, counts) for counts, value in found.items()]
 
     def _forbidden(self, generation: Generation) -> Callable[[Coalition], bool]:
         space = self.space

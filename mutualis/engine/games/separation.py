@@ -174,20 +174,21 @@ class WorkloadKnapsack:
         choice = np.zeros((classes, size), dtype=np.int32)
         back[classes] = -np.inf
         back[classes, 0] = 0.0
+        candidate = np.empty(size)
+        better = np.empty(size, dtype=np.bool_)
         for j in range(classes - 1, -1, -1):
-            after, w, y = back[j + 1], self.loads[j], self.values[j]
-            current = after.copy()
+            after, current, w, y = back[j + 1], back[j], self.loads[j], self.values[j]
+            current[:] = after
             pick = choice[j]
             for t in range(1, self.counts[j] + 1):
                 shift = t * w
                 if shift >= size:
                     break
-                candidate = after[: size - shift] + t * y
-                target = current[shift:]
-                better = candidate > target
-                np.copyto(target, candidate, where=better)
-                np.copyto(pick[shift:], t, where=better)
-            back[j] = current
+                part = size - shift
+                np.add(after[:part], t * y, out=candidate[:part])
+                np.greater(candidate[:part], current[shift:], out=better[:part])
+                np.copyto(current[shift:], candidate[:part], where=better[:part])
+                np.copyto(pick[shift:], t, where=better[:part])
         self.back, self.choice = back, choice
         best: FloatArray = back[0]
         return best
