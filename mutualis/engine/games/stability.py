@@ -229,35 +229,27 @@ def core_test(
     reaches `time_limit` seconds without proving its optimum, the test is returned
     inconclusive (`conclusive=False`) unless a coalition found so far already violates.
     """
-    large_pooled = isinstance(game, PooledServiceGame) and game.n > 12
-    if method == "auto" and large_pooled:
+    if method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12:
         method = "dynamic-programme" if dynamic_programme_fits(game) else "milp"
-    use_milp = method == "milp"
     x = np.asarray(allocation.amounts, dtype=np.float64)
     players = tuple(game.players)
     tol = tolerance(game)
     gap = float(x.sum() - game.grand_cost())
-    if method == "dynamic-programme":
+    if method in ("dynamic-programme", "milp"):
         if not isinstance(game, PooledServiceGame):
             raise EngineError(
-                "Le test du cœur par programmation dynamique ne vaut que pour le service mutualisé."
+                "Le test du cœur par programmation dynamique ou MILP ne vaut que pour le "
+                "service mutualisé."
             )
-        singles = x - game.standalone()
-        best_single = int(np.argmax(singles))
-        members = (best_single,)
-        value = float(singles[best_single])
-        found = violated_coalitions(game, x, limit=1) if game.n >= 2 else []
-        if found and found[0][0] > value:
-            value, members = found[0]
-        used = "dynamic-programme"
-    elif use_milp:
-        if not isinstance(game, PooledServiceGame):
-            raise EngineError("Le test du cœur par MILP ne vaut que pour le service mutualisé.")
         singles = x - game.standalone()
         best_single = int(np.argmax(singles))
         members: tuple[int, ...] = (best_single,)
         value = float(singles[best_single])
-        if game.n >= 2:
+        if method == "dynamic-programme":
+            found = violated_coalitions(game, x, limit=1) if game.n >= 2 else []
+            if found and found[0][0] > value:
+                value, members = found[0]
+        elif game.n >= 2:
             try:
                 pooled_value, pooled = best_pooled_coalition(game, x, time_limit=time_limit)
             except SolverFailed:
@@ -267,7 +259,7 @@ def core_test(
                     return CoreTest(False, None, 0.0, gap, "milp", conclusive=False)
             if pooled_value > value:
                 value, members = pooled_value, pooled
-        used = "milp"
+        used = method
     elif len(players) <= MAX_EXPLICIT_PLAYERS:
         explicit = to_explicit(game)
         value, mask = _explicit_core(explicit, x)
