@@ -145,6 +145,16 @@ def _trace(choice: np.ndarray, workloads: list[int], load: int) -> tuple[int, ..
     return tuple(sorted(members))
 
 
+def _bundles(count: int) -> list[int]:
+    """1, 2, 4, … and the rest: every number 0 … count is a sum of some of them."""
+    sizes, size = [], 1
+    while count > 0:
+        sizes.append(min(size, count))
+        count -= sizes[-1]
+        size *= 2
+    return sizes
+
+
 class WorkloadKnapsack:
     """The best count vectors of each total workload, for classes of identical members.
 
@@ -180,15 +190,29 @@ class WorkloadKnapsack:
             after, current, w, y = back[j + 1], back[j], self.loads[j], self.values[j]
             current[:] = after
             pick = choice[j]
-            for t in range(1, self.counts[j] + 1):
-                shift = t * w
+            if self.counts[j] <= 2:
+                for t in range(1, self.counts[j] + 1):
+                    shift = t * w
+                    if shift >= size:
+                        break
+                    part = size - shift
+                    np.add(after[:part], t * y, out=candidate[:part])
+                    np.greater(candidate[:part], current[shift:], out=better[:part])
+                    np.copyto(current[shift:], candidate[:part], where=better[:part])
+                    np.copyto(pick[shift:], t, where=better[:part])
+                continue
+            # Many members of one workload: bundles of 1, 2, 4… members (any count is a
+            # sum of distinct bundles), a 0/1 step each.
+            for bundle in _bundles(self.counts[j]):
+                shift = bundle * w
                 if shift >= size:
-                    break
+                    continue
                 part = size - shift
-                np.add(after[:part], t * y, out=candidate[:part])
+                previous, previous_pick = current.copy(), pick.copy()
+                np.add(previous[:part], bundle * y, out=candidate[:part])
                 np.greater(candidate[:part], current[shift:], out=better[:part])
                 np.copyto(current[shift:], candidate[:part], where=better[:part])
-                np.copyto(pick[shift:], t, where=better[:part])
+                np.copyto(pick[shift:], previous_pick[:part] + bundle, where=better[:part])
         self.back, self.choice = back, choice
         best: FloatArray = back[0]
         return best
