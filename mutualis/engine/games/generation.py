@@ -140,14 +140,19 @@ def pooled_nucleolus(game: PooledServiceGame, *, time_limit: float = 60.0) -> Al
         return Allocation("nucleolus", game.players, alone.copy())
     check_imputations(game)
     symmetric = _workload_prenucleolus(game) if dynamic_programme_fits(game) else None
-    if symmetric is not None and np.all(symmetric[0] <= alone + tolerance(game)):
+    by_workload = symmetric is not None and bool(np.all(symmetric[0] <= alone + tolerance(game)))
+    if symmetric is not None and by_workload:
         x, levels, rounds = symmetric
     else:
         x, levels, rounds = _sequence(game, alone, time_limit)
     note = (
         f"nucléole exact sur les imputations (nul ne paie plus que seul), {levels} niveau(x), "
         f"{rounds} programme(s) linéaire(s) par génération de contraintes "
-        "(séparation par programmation dynamique ou MILP HiGHS)"
+        + (
+            "sur les classes de charge de travail (séparation par programmation dynamique)"
+            if by_workload
+            else "(séparation par programmation dynamique ou MILP HiGHS)"
+        )
     )
     return Allocation("nucleolus", game.players, np.minimum(x, alone), note=note)
 
