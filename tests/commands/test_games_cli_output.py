@@ -53,8 +53,8 @@ def test_solve_stdout_is_pure_json_when_the_milp_runs(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert "Running HiGHS" not in result.stdout + result.stderr  # the solver banner
     output = json.loads(result.stdout)
-    assert output["nucleolus"]["core"]["method"] == "milp"
-    assert output["least-core"]["core"]["method"] == "milp"
+    assert output["nucleolus"]["core"]["method"] == "dynamic-programme"
+    assert output["least-core"]["core"]["method"] == "dynamic-programme"
 
 
 def test_generation_with_the_milp_oracle_prints_nothing(

@@ -73,7 +73,7 @@ class _Enumeration:
         self.rank = 1
 
     def __call__(
-        self, x: FloatArray, above: float, generation: Generation
+        self, x: FloatArray, above: float, generation: Generation, *, certify: bool = True
     ) -> tuple[list[Coalition], float]:
         if generation.rank != self.rank:  # new fixed coalitions: drop the determined ones
             self.rank = generation.rank

@@ -53,10 +53,20 @@ def quiet_highs() -> Any:
 
 
 class ExcessProgramme:
-    """The programme above, for n players (amounts divided by `scale` inside HiGHS)."""
+    """The programme above, for n players (amounts divided by `scale` inside HiGHS).
+
+    A row is a coalition's coefficient vector: its 0/1 indicator, or, in the space of
+    classes of identical members (`generation`), how many members of each class it holds.
+    """
 
     def __init__(
-        self, n: int, grand_cost: float, upper: FloatArray | None, *, scale: float = 1.0
+        self,
+        n: int,
+        grand_cost: float,
+        upper: FloatArray | None,
+        *,
+        scale: float = 1.0,
+        grand_row: FloatArray | None = None,
     ) -> None:
         self.n = n
         self.scale = scale
@@ -64,50 +74,55 @@ class ExcessProgramme:
         upper_bounds = np.full(n + 1, INFINITY)
         if upper is not None:
             upper_bounds[:n] = np.asarray(upper, dtype=np.float64) / scale
+        self.upper = upper_bounds[:n] * scale
         self._model.addVars(n + 1, np.full(n + 1, -INFINITY), upper_bounds)
         self._model.changeColsCost(1, np.array([n], dtype=np.int32), np.array([1.0]))
         self.rows = 0
-        self._append([np.arange(n)], [grand_cost], epsilon=False, fixed=True)
+        grand = np.ones((1, n)) if grand_row is None else np.asarray(grand_row, float)[None, :]
+        self._append(grand, [grand_cost], epsilon=False, fixed=True)
 
     def _append(
         self,
-        members: Sequence[NDArray[np.int64]],
+        rows: FloatArray,
         costs: Sequence[float],
         *,
         epsilon: bool,
         fixed: bool,
     ) -> list[int]:
-        starts, indices, values = [], [], []
-        position = 0
-        for coalition in members:
-            starts.append(position)
-            indices.append(np.asarray(coalition, dtype=np.int32))
-            values.append(np.ones(len(coalition)))
-            position += len(coalition)
-            if epsilon:
-                indices.append(np.array([self.n], dtype=np.int32))
-                values.append(np.array([-1.0]))
-                position += 1
+        matrix = np.asarray(rows, dtype=np.float64)
+        if epsilon:
+            matrix = np.hstack([matrix, np.full((matrix.shape[0], 1), -1.0)])
+        row_index, column_index = np.nonzero(matrix)
+        starts = np.searchsorted(row_index, np.arange(matrix.shape[0])).astype(np.int32)
         bound = np.asarray(costs, dtype=np.float64) / self.scale
         lower = bound if fixed else np.full(len(costs), -INFINITY)
         self._model.addRows(
             len(costs),
             lower,
             bound,
-            position,
-            np.asarray(starts, dtype=np.int32),
-            np.concatenate(indices).astype(np.int32),
-            np.concatenate(values),
+            int(row_index.size),
+            starts,
+            column_index.astype(np.int32),
+            matrix[row_index, column_index],
         )
         first = self.rows
         self.rows += len(costs)
         return list(range(first, self.rows))
 
-    def add(self, members: Sequence[NDArray[np.int64]], costs: Sequence[float]) -> list[int]:
-        """Rows x(S) − ε ≤ c(S); returns their row numbers."""
-        if not costs:
+    def add(self, rows: FloatArray, costs: Sequence[float]) -> list[int]:
+        """Rows x(S) − ε ≤ c(S) (one coefficient vector per row); returns their numbers."""
+        if not len(costs):
             return []
-        return self._append(members, costs, epsilon=True, fixed=False)
+        return self._append(rows, costs, epsilon=True, fixed=False)
+
+    def box(self, lower: FloatArray, upper: FloatArray) -> None:
+        """lower ≤ x ≤ min(upper, the upper bounds given at creation) from now on."""
+        self._model.changeColsBounds(
+            self.n,
+            np.arange(self.n, dtype=np.int32),
+            np.asarray(lower, dtype=np.float64) / self.scale,
+            np.minimum(np.asarray(upper, dtype=np.float64), self.upper) / self.scale,
+        )
 
     def fix(self, row: int, value: float) -> None:
         """x(S) = value from now on (value = c(S) + ε_k)."""
@@ -149,10 +164,12 @@ Coalition = tuple[int, ...]
 
 class Separator(Protocol):
     """New coalitions whose excess at x exceeds `above`, not yet in the programme and
-    not determined by the fixed ones, and the largest such excess (−∞ when none)."""
+    not determined by the fixed ones, and the largest such excess (−∞ when none).
+    `certify` is False at the in-out midpoint: only the programme's own solution must
+    be settled exactly."""
 
     def __call__(
-        self, x: FloatArray, above: float, generation: Generation
+        self, x: FloatArray, above: float, generation: Generation, *, certify: bool = True
     ) -> tuple[list[Coalition], float]: ...
 
 
@@ -168,6 +185,56 @@ _DUAL_TOL = 1e-9
 _SPAN_TOL = 1e-9
 
 
+class Space(Protocol):
+    """Where the coalitions of a generation live: their rows and their costs."""
+
+    dim: int
+    grand: Coalition
+    grand_row: FloatArray
+    grand_cost: float
+
+    def rows(self, coalitions: Sequence[Coalition]) -> FloatArray:
+        """One coefficient vector per coalition, (m, dim)."""
+        ...
+
+    def costs(self, rows: FloatArray) -> FloatArray:
+        """c(S) for each row."""
+        ...
+
+    def starting(self) -> list[Coalition]:
+        """The coalitions the first programme holds."""
+        ...
+
+
+class MemberSpace:
+    """Coalitions as sorted tuples of member indices, rows as their 0/1 indicators."""
+
+    def __init__(self, game: CostGame) -> None:
+        self.game = game
+        self.dim = len(game.players)
+        self.grand: Coalition = tuple(range(self.dim))
+        self.grand_row: FloatArray = np.ones(self.dim)
+        self.grand_cost = game.grand_cost()
+
+    def rows(self, coalitions: Sequence[Coalition]) -> FloatArray:
+        rows = np.zeros((len(coalitions), self.dim))
+        for k, coalition in enumerate(coalitions):
+            rows[k, list(coalition)] = 1.0
+        return rows
+
+    def costs(self, rows: FloatArray) -> FloatArray:
+        return self.game.costs(rows.astype(np.bool_))
+
+    def starting(self) -> list[Coalition]:
+        """The members alone and, from three members, the coalitions N∖{i}: they bound
+        everyone's share from below."""
+        n = self.dim
+        alone: list[Coalition] = [(i,) for i in range(n)]
+        if n <= 2:
+            return alone
+        return alone + [tuple(j for j in range(n) if j != i) for i in range(n)]
+
+
 class Generation:
     """The sequence of excess programmes (Maschler, Peleg & Shapley 1979), each solved by
     constraint generation with a separation oracle.
@@ -180,31 +247,49 @@ class Generation:
     optimum and are fixed at ε_k; coalitions whose indicator lies in the span of the fixed
     ones have a determined excess and leave the programme (the oracle must not return
     them). The sequence stops when the fixed coalitions determine x (rank n).
+
+    The coalitions live in a `Space`: the members' (default), or another one where a row
+    is any coefficient vector (`generation` uses classes of identical members).
     """
 
-    def __init__(self, game: CostGame, upper: FloatArray | None, separator: Separator) -> None:
+    def __init__(
+        self,
+        game: CostGame,
+        upper: FloatArray | None,
+        separator: Separator,
+        space: Space | None = None,
+    ) -> None:
         self.game = game
-        self.n = len(game.players)
-        grand = game.grand_cost()
-        self.programme = ExcessProgramme(self.n, grand, upper, scale=max(1.0, abs(grand)))
+        self.space: Space = MemberSpace(game) if space is None else space
+        self.n = self.space.dim
+        grand = self.space.grand_cost
+        self.programme = ExcessProgramme(
+            self.n,
+            grand,
+            upper,
+            scale=max(1.0, abs(grand)),
+            grand_row=self.space.grand_row,
+        )
         self.separator = separator
         self.tolerance = tolerance(game)
-        self.members: list[Coalition] = [tuple(range(self.n))]
+        self.members: list[Coalition] = [self.space.grand]
         self.costs: list[float] = [grand]
         self.free: list[bool] = [False]
         self.idle: list[int] = [0]
         self.seen: set[Coalition] = set()
-        self.fixed_rows: list[FloatArray] = [np.ones(self.n)]
+        self.fixed_rows: list[FloatArray] = [np.asarray(self.space.grand_row, float)]
         self.fixed_values: list[float] = [grand]
-        self.basis: FloatArray = np.ones((self.n, 1)) / np.sqrt(self.n)
+        self.basis: FloatArray = self.fixed_rows[0][:, None] / np.linalg.norm(self.fixed_rows[0])
         self.determined: list[Coalition] = []
         self.rounds = 0
         self.levels = 0
+        self.epsilon = -np.inf
+        """The optimum of the last level solved."""
         self._stale: list[int] = []
-        n = self.n
-        self.add([(i,) for i in range(n)])
-        if n > 2:  # the coalitions N∖{i} bound everyone's share from below
-            self.add([tuple(j for j in range(n) if j != i) for i in range(n)])
+        self.trust: FloatArray | None = None
+        """A starting point: levels are then solved within a box around it (trust region)."""
+        self.radius = 0.0
+        self.add(self.space.starting())
 
     @property
     def rank(self) -> int:
@@ -219,24 +304,19 @@ class Generation:
         )
 
     def indicator(self, coalitions: Sequence[Coalition]) -> FloatArray:
-        rows = np.zeros((len(coalitions), self.n))
-        for k, coalition in enumerate(coalitions):
-            rows[k, list(coalition)] = 1.0
-        return rows
+        return self.space.rows(coalitions)
 
     def add(self, coalitions: Sequence[Coalition]) -> None:
         fresh = [c for c in dict.fromkeys(coalitions) if c not in self.seen]
         if not fresh:
             return
         rows = self.indicator(fresh)
-        costs = self.game.costs(rows.astype(np.bool_))
+        costs = self.space.costs(rows)
         spanned = self.in_span(rows)
         kept = [k for k in range(len(fresh)) if not spanned[k]]
         self.determined.extend(fresh[int(k)] for k in np.flatnonzero(spanned))
         self.seen.update(fresh)
-        self.programme.add(
-            [np.asarray(fresh[k], dtype=np.int64) for k in kept], [float(costs[k]) for k in kept]
-        )
+        self.programme.add(rows[kept], [float(costs[k]) for k in kept])
         for k in kept:
             self.members.append(fresh[k])
             self.costs.append(float(costs[k]))
@@ -303,6 +383,8 @@ class Generation:
 
     def level(self) -> tuple[FloatArray, float, FloatArray]:
         """One programme of the sequence, solved by constraint generation (see class)."""
+        if self.trust is not None:
+            return self._trust_level(self.trust)
         tol = self.tolerance
         center: FloatArray | None = None
         best = np.inf
@@ -311,11 +393,12 @@ class Generation:
             fresh, top = self.separator(x, epsilon + tol, self)
             if not fresh:
                 self.levels += 1
+                self.epsilon = epsilon
                 return x, epsilon, duals
             points = [(top, x)]
             if center is not None:
                 middle = 0.5 * (center + x)
-                extra, middle_top = self.separator(middle, epsilon + tol, self)
+                extra, middle_top = self.separator(middle, epsilon + tol, self, certify=False)
                 fresh += [c for c in extra if c not in fresh]
                 points.append((max(middle_top, epsilon), middle))
             for value, point in points:
@@ -324,6 +407,40 @@ class Generation:
             if center is None:
                 center = x
             self.add(fresh)
+
+    def _trust_level(self, center: FloatArray) -> tuple[FloatArray, float, FloatArray]:
+        """The level solved within a box around a stability centre (trust region).
+
+        The box keeps the programme's solution near the best point met so far, instead of
+        jumping between far vertices while few coalitions are known. A solution with no
+        violated coalition is optimal within the box; strictly inside it, it is optimal
+        for the whole level (convexity), else the box moves there and grows.
+        """
+        tol = self.tolerance
+        radius = self.radius
+        fresh, best = self.separator(center, -np.inf, self, certify=False)
+        self.add(fresh)
+        while True:
+            self.programme.box(center - radius, center + radius)
+            x, epsilon, duals = self._solve()
+            fresh, top = self.separator(x, epsilon + tol, self)
+            inside = np.abs(x - center) < radius * (1 - 1e-9) - tol
+            if fresh:
+                self.add(fresh)
+                if top < best:  # a serious step: the centre moves
+                    best, center = top, x
+                    if not inside.all():
+                        radius *= 2.0
+                continue
+            free = x < self.programme.upper - tol
+            if np.all(inside | ~free):
+                self.programme.box(np.full(self.n, -INFINITY), np.full(self.n, INFINITY))
+                self.levels += 1
+                self.epsilon = epsilon
+                self.trust = x
+                return x, epsilon, duals
+            center, best = x, epsilon
+            radius = radius * 4.0
 
     def least_core(self) -> tuple[FloatArray, float]:
         x, epsilon, _ = self.level()

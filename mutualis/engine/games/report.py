@@ -117,11 +117,10 @@ def core_steps(
     core: CoreVerdict, charged_and_alone: Callable[[tuple[str, ...]], tuple[float, float]]
 ) -> list[Step]:
     """French reading of the core test; `charged_and_alone(S)` gives x(S) and c(S)."""
-    where = (
-        "par énumération des coalitions"
-        if core.method == "enumeration"
-        else ("par programme linéaire en nombres entiers (HiGHS)")
-    )
+    where = {
+        "enumeration": "par énumération des coalitions",
+        "dynamic-programme": "par programmation dynamique sur les charges de travail",
+    }.get(core.method, "par programme linéaire en nombres entiers (HiGHS)")
     steps: list[Step] = []
     if not core.conclusive:
         steps.append(

@@ -17,9 +17,11 @@ n · ΣW is at most MAX_CELLS, the MILP (`best_pooled_coalition`) otherwise.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
-from mutualis.engine.games.model import FloatArray, PooledServiceGame
+from mutualis.engine.games.model import FloatArray, IntArray, PooledServiceGame
 
 MAX_CELLS = 60_000_000
 """n · (ΣW + 1) above which the programme's choice table (int8) is too big: use the MILP."""
@@ -141,3 +143,143 @@ def _trace(choice: np.ndarray, workloads: list[int], load: int) -> tuple[int, ..
             if c == 0:
                 break
     return tuple(sorted(members))
+
+
+def _bundles(count: int) -> list[int]:
+    """1, 2, 4, … and the rest: every number 0 … count is a sum of some of them."""
+    sizes, size = [], 1
+    while count > 0:
+        sizes.append(min(size, count))
+        count -= sizes[-1]
+        size *= 2
+    return sizes
+
+
+class WorkloadKnapsack:
+    """The best count vectors of each total workload, for classes of identical members.
+
+    Class k holds m_k members of workload w_k, each worth y_k. For every total workload
+    W, `solve` finds max Σ_k t_k y_k over the count vectors t (0 ≤ t_k ≤ m_k) with
+    Σ_k t_k w_k = W, by a dynamic programme over the classes taken from the last
+    (`back[j][W]`: the best of classes j, j+1, … for workload W). `trace` gives the count
+    vectors reaching these values; `next_best` enumerates, at one workload, the next
+    count vectors in decreasing value (Lawler's partition of the solutions: agree with
+    the best on the classes before j, differ at class j), skipping those the caller
+    forbids.
+    """
+
+    def __init__(self, loads: IntArray, counts: IntArray) -> None:
+        self.loads = [int(w) for w in loads]
+        self.counts = [int(m) for m in counts]
+        self.size = sum(w * m for w, m in zip(self.loads, self.counts, strict=True)) + 1
+        self.values: list[float] = []
+        self.back = np.empty((0, 0))
+        self.choice = np.empty((0, 0), dtype=np.int32)
+
+    def solve(self, values: FloatArray) -> FloatArray:
+        """max Σ t_k y_k for every workload W = 0 … Σ m_k w_k (−∞ when unreachable)."""
+        classes, size = len(self.loads), self.size
+        self.values = [float(v) for v in values]
+        back = np.empty((classes + 1, size))
+        choice = np.zeros((classes, size), dtype=np.int32)
+        back[classes] = -np.inf
+        back[classes, 0] = 0.0
+        candidate = np.empty(size)
+        better = np.empty(size, dtype=np.bool_)
+        for j in range(classes - 1, -1, -1):
+            after, current, w, y = back[j + 1], back[j], self.loads[j], self.values[j]
+            current[:] = after
+            pick = choice[j]
+            if self.counts[j] <= 2:
+                for t in range(1, self.counts[j] + 1):
+                    shift = t * w
+                    if shift >= size:
+                        break
+                    part = size - shift
+                    np.add(after[:part], t * y, out=candidate[:part])
+                    np.greater(candidate[:part], current[shift:], out=better[:part])
+                    np.copyto(current[shift:], candidate[:part], where=better[:part])
+                    np.copyto(pick[shift:], t, where=better[:part])
+                continue
+            # Many members of one workload: bundles of 1, 2, 4… members (any count is a
+            # sum of distinct bundles), a 0/1 step each.
+            for bundle in _bundles(self.counts[j]):
+                shift = bundle * w
+                if shift >= size:
+                    continue
+                part = size - shift
+                previous, previous_pick = current.copy(), pick.copy()
+                np.add(previous[:part], bundle * y, out=candidate[:part])
+                np.greater(candidate[:part], current[shift:], out=better[:part])
+                np.copyto(current[shift:], candidate[:part], where=better[:part])
+                np.copyto(pick[shift:], previous_pick[:part] + bundle, where=better[:part])
+        self.back, self.choice = back, choice
+        best: FloatArray = back[0]
+        return best
+
+    def trace(self, loads: IntArray, start: int = 0) -> IntArray:
+        """The best count vectors (one row each) of classes start… for these workloads."""
+        classes = len(self.loads)
+        remaining = np.asarray(loads, dtype=np.int64).copy()
+        rows = np.zeros((remaining.size, classes), dtype=np.int64)
+        for j in range(start, classes):
+            taken = self.choice[j, remaining]
+            rows[:, j] = taken
+            remaining -= taken * self.loads[j]
+        return rows
+
+    def _child(
+        self, load: int, prefix: tuple[int, ...], excluded: frozenset[int]
+    ) -> tuple[float, tuple[int, ...]] | None:
+        """The best vector that starts with `prefix`, and whose next count is not excluded."""
+        j = len(prefix)
+        value = sum(t * self.values[k] for k, t in enumerate(prefix))
+        left = load - sum(t * self.loads[k] for k, t in enumerate(prefix))
+        best, chosen = -np.inf, -1
+        for t in range(self.counts[j] + 1):
+            rest = left - t * self.loads[j]
+            if t in excluded or rest < 0:
+                continue
+            candidate = t * self.values[j] + self.back[j + 1, rest]
+            if candidate > best:
+                best, chosen = candidate, t
+        if chosen < 0 or not np.isfinite(best):
+            return None
+        rest = left - chosen * self.loads[j]
+        suffix = self.trace(np.array([rest]), j + 1)[0, j + 1 :]
+        return value + best, (*prefix, chosen, *(int(t) for t in suffix))
+
+    def next_best(
+        self,
+        load: int,
+        best: tuple[int, ...],
+        forbidden: Callable[[tuple[int, ...]], bool],
+        floor: float,
+        budget: int,
+    ) -> tuple[float, tuple[int, ...]] | bool | None:
+        """The best vector of workload `load` that is not forbidden and worth more than
+        `floor`, given the best one (forbidden); None when there is none, False when
+        `budget` vectors were looked at without an answer."""
+        import heapq
+
+        heap: list[tuple[float, int, tuple[int, ...], int, frozenset[int]]] = []
+        counter = 0
+
+        def expand(solution: tuple[int, ...], depth: int, excluded: frozenset[int]) -> None:
+            nonlocal counter
+            for j in range(depth, len(self.loads)):
+                ban = excluded | {solution[j]} if j == depth else frozenset({solution[j]})
+                child = self._child(load, solution[:j], ban)
+                if child is not None and child[0] > floor:
+                    counter += 1
+                    heapq.heappush(heap, (-child[0], counter, child[1], j, ban))
+
+        expand(best, 0, frozenset())
+        for _ in range(budget):
+            if not heap:
+                return None
+            value, _, solution, depth, excluded = heapq.heappop(heap)
+            if not forbidden(solution):
+                return -value, solution
+            expand(solution, depth, excluded)
+        return False

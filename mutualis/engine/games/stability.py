@@ -17,7 +17,9 @@ singletons by individual rationality, coalitions of two or more by
 
 whose optimum is max_{|S|≥2} x(S) − c(S): at the optimum, L and M are the fewest
 staffing steps and managers the workload needs (rational parameters are scaled to
-integer coefficients so that thresholds are exact).
+integer coefficients so that thresholds are exact). When the workloads are small enough
+(`separation.dynamic_programme_fits`), the same maximum comes, exactly and in a few
+milliseconds, from the dynamic programme over workloads of `separation` ("auto").
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ from mutualis.engine.games.model import (
     TooManyPlayers,
     to_explicit,
 )
+from mutualis.engine.games.separation import dynamic_programme_fits, violated_coalitions
 from mutualis.engine.money import D, Number
 
 
@@ -216,28 +219,37 @@ def best_pooled_coalition(
 def core_test(
     game: CostGame, allocation: Allocation, method: str = "auto", *, time_limit: float = 60.0
 ) -> CoreTest:
-    """The most-violated coalition, max_S x(S) − c(S), by enumeration or MILP (see module).
+    """The most-violated coalition, max_S x(S) − c(S), by enumeration, dynamic programme
+    or MILP (see module).
 
-    `method` is "enumeration", "milp" (pooled-service game only) or "auto": the MILP for
-    a pooled-service game of more than 12 members, enumeration otherwise. When the MILP
+    `method` is "enumeration", "dynamic-programme" or "milp" (pooled-service game only)
+    or "auto": for a pooled-service game of more than 12 members, the dynamic programme of
+    `separation` (exact, a few milliseconds) when its tables fit, else the MILP;
+    enumeration otherwise. When the MILP
     reaches `time_limit` seconds without proving its optimum, the test is returned
     inconclusive (`conclusive=False`) unless a coalition found so far already violates.
     """
-    use_milp = method == "milp" or (
-        method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12
-    )
+    if method == "auto" and isinstance(game, PooledServiceGame) and game.n > 12:
+        method = "dynamic-programme" if dynamic_programme_fits(game) else "milp"
     x = np.asarray(allocation.amounts, dtype=np.float64)
     players = tuple(game.players)
     tol = tolerance(game)
     gap = float(x.sum() - game.grand_cost())
-    if use_milp:
+    if method in ("dynamic-programme", "milp"):
         if not isinstance(game, PooledServiceGame):
-            raise EngineError("Le test du cœur par MILP ne vaut que pour le service mutualisé.")
+            raise EngineError(
+                "Le test du cœur par programmation dynamique ou MILP ne vaut que pour le "
+                "service mutualisé."
+            )
         singles = x - game.standalone()
         best_single = int(np.argmax(singles))
         members: tuple[int, ...] = (best_single,)
         value = float(singles[best_single])
-        if game.n >= 2:
+        if method == "dynamic-programme":
+            found = violated_coalitions(game, x, limit=1) if game.n >= 2 else []
+            if found and found[0][0] > value:
+                value, members = found[0]
+        elif game.n >= 2:
             try:
                 pooled_value, pooled = best_pooled_coalition(game, x, time_limit=time_limit)
             except SolverFailed:
@@ -247,7 +259,7 @@ def core_test(
                     return CoreTest(False, None, 0.0, gap, "milp", conclusive=False)
             if pooled_value > value:
                 value, members = pooled_value, pooled
-        used = "milp"
+        used = method
     elif len(players) <= MAX_EXPLICIT_PLAYERS:
         explicit = to_explicit(game)
         value, mask = _explicit_core(explicit, x)

@@ -46,3 +46,28 @@ def subadditive_game(rng: np.random.Generator, n: int) -> ExplicitGame:
     table = np.sqrt(sums) * 10 + np.where(sums > 0, fixed, 0.0)
     table[0] = 0.0
     return ExplicitGame(tuple(f"P{i}" for i in range(n)), table)
+
+
+def workload_pooled_game(rng: np.random.Generator, n: int) -> PooledServiceGame:
+    """A pooled-service game whose members share a few workloads and would pay much more
+    alone: the shape of an EPCI's game, where the workload game settles the nucleolus."""
+    workloads = rng.choice([1, 2, 3, 5, 8, 13, 40, 90, 150, 300], size=n)
+    service = PooledCost(
+        fixed=int(rng.integers(5_000, 40_000)),
+        per_unit=int(rng.integers(0, 4)),
+        cost_per_etp=52_000,
+        productivity=int(rng.integers(30, 200)),
+        min_etp=str(rng.choice(["0.5", "1"])),
+        step="0.5",
+        manager_span=None if rng.random() < 0.5 else 8,
+    )
+    members = [
+        PooledMember(
+            f"C{i:02d}",
+            float(600 * w + rng.integers(20_000, 40_000)),
+            int(w),
+            float(rng.integers(0, 2_000)),
+        )
+        for i, w in enumerate(workloads)
+    ]
+    return PooledServiceGame.build(members, service)

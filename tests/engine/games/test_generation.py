@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -22,9 +24,9 @@ from mutualis.engine.games.generation import (
     pooled_nucleolus,
     pooled_prenucleolus,
 )
-from mutualis.engine.games.separation import violated_coalitions
+from mutualis.engine.games.separation import WorkloadKnapsack, violated_coalitions
 from mutualis.engine.games.stability import best_pooled_coalition
-from tests.engine.games.helpers import random_pooled_game
+from tests.engine.games.helpers import random_pooled_game, workload_pooled_game
 
 
 @pytest.mark.parametrize("seed", range(8))
@@ -134,3 +136,52 @@ def test_large_pooled_games_use_generation() -> None:
     assert "génération de contraintes" in allocation.note
     assert np.all(np.asarray(allocation.amounts, float) <= game.standalone() + 1e-6)
     assert float(np.sum(allocation.amounts)) == pytest.approx(game.grand_cost())
+
+
+def test_the_workload_game_settles_epci_shaped_games_exactly() -> None:
+    """Members of equal workload share one variable; checked against enumeration."""
+    settled = 0
+    for seed in range(16):
+        rng = np.random.default_rng(seed)
+        game = workload_pooled_game(rng, int(rng.integers(3, 12)))
+        scale = max(1.0, game.grand_cost())
+        found = generation._workload_prenucleolus(game)
+        if found is not None:
+            settled += 1
+            expected = np.asarray(explicit_prenucleolus(game).amounts, float)
+            assert np.allclose(found[0], expected, atol=1e-6 * scale)
+            assert np.allclose(
+                pooled_nucleolus(game).amounts, nucleolus(game).amounts, atol=1e-6 * scale
+            )
+        core = generation._workload_least_core(game)
+        if core is not None:
+            assert core.value == pytest.approx(least_core(game).value, abs=1e-6 * scale)
+            violation = core_test(game, core.allocation, "enumeration").violation
+            assert violation == pytest.approx(max(core.value, 0.0), abs=1e-6 * scale)
+    assert settled >= 5
+
+
+def test_next_best_enumerates_count_vectors_in_order() -> None:
+    rng = np.random.default_rng(3)
+    loads = np.array([1, 2, 3, 5])
+    counts = np.array([3, 2, 2, 1])
+    values = rng.normal(size=4)
+    knapsack = WorkloadKnapsack(loads, counts)
+    best = knapsack.solve(values)
+    vectors = [np.array(t) for t in itertools.product(*(range(m + 1) for m in counts.tolist()))]
+    for load in range(knapsack.size):
+        reachable = sorted(
+            (float(v @ values), tuple(v.tolist())) for v in vectors if v @ loads == load
+        )
+        if not reachable:
+            assert best[load] == -np.inf
+            continue
+        assert best[load] == pytest.approx(reachable[-1][0])
+        top = tuple(int(t) for t in knapsack.trace(np.array([load]))[0])
+        assert float(np.dot(top, values)) == pytest.approx(reachable[-1][0])
+        answer = knapsack.next_best(load, top, frozenset({top}).__contains__, -np.inf, 100)
+        if len(reachable) == 1:
+            assert answer is None
+        else:
+            assert isinstance(answer, tuple)
+            assert answer[0] == pytest.approx(reachable[-2][0])
