@@ -7,6 +7,7 @@ the system's.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,13 +16,16 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mutualis.inventory import charts
-from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
+from mutualis.inventory.diagnostic import WEIGHTS, Diagnostic, build_diagnostic
 from mutualis.inventory.models import Campaign
 from mutualis.sheets import (
     DATE_FORMAT,
@@ -62,14 +66,51 @@ def write_report(campaign: Campaign, path: Path) -> None:
 # --- PDF ---------------------------------------------------------------------------------
 
 
+# Short column headings of the score components in the PDF (weights from the analysis).
+SCORE_HEADINGS = {
+    "fragility": gettext_lazy("Fragilité"),
+    "dispersion": gettext_lazy("Dispersion"),
+    "products": gettext_lazy("Logiciels"),
+    "contracts": gettext_lazy("Contrats"),
+    "assets": gettext_lazy("Équipements"),
+    "needs": gettext_lazy("Besoins"),
+}
+
+
+# The PDF's cost chart shows the highest costs per inhabitant only: one bar per member of a
+# large EPCI would not fit on a page. Its table lists every member.
+PDF_COST_BARS = 40
+
+
+def _image(svg: SafeString, alt: str) -> SafeString:
+    """A chart as an image (a `data:` URL): WeasyPrint then draws the SVG without running
+    the page's style cascade over each of its shapes, which is what made it slow."""
+    encoded = base64.b64encode(str(svg).encode()).decode("ascii")
+    return format_html(
+        '<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">', alt, encoded
+    )
+
+
 def report_html(diagnostic: Diagnostic) -> str:
+    """The PDF's HTML: synthesis and compact tables; the line-by-line detail is in Excel."""
+    member_costs = diagnostic.territory.member_costs
     return render_to_string(
         "inventory/report.html",
         {
             "diagnostic": diagnostic,
-            "modes_chart": charts.modes_chart(diagnostic),
-            "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
-            "score_chart": charts.score_chart(diagnostic),
+            "score_headings": [(SCORE_HEADINGS[key], weight) for key, weight in WEIGHTS.items()],
+            "modes_chart": _image(
+                charts.modes_chart(diagnostic), _("Modes de gestion par domaine")
+            ),
+            "cost_chart": _image(
+                charts.cost_chart(member_costs, limit=PDF_COST_BARS),
+                _("Coût par habitant par membre"),
+            ),
+            "cost_chart_is_cut": len(member_costs) > PDF_COST_BARS,
+            "cost_bars": PDF_COST_BARS,
+            "score_chart": _image(
+                charts.score_chart(diagnostic), _("Score d'opportunité par domaine")
+            ),
         },
     )
 
