@@ -11,8 +11,8 @@ from django.core.management import call_command, get_commands
 from openpyxl import load_workbook
 from weasyprint import HTML
 
-from mutualis.inventory.diagnostic import build_diagnostic
 from mutualis.inventory import charts
+from mutualis.inventory.diagnostic import build_diagnostic
 from mutualis.inventory.report import (
     PDF_COST_BARS,
     render_pdf,
