@@ -21,6 +21,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
@@ -40,6 +41,7 @@ from mutualis.sheets import (
     save_atomic,
     to_bytes,
 )
+from mutualis.sheets.writer import FORMULA_PREFIXES
 
 XLSX_TYPE = XLSX_MIME
 MONEY_FORMAT = EURO_FORMAT
@@ -169,18 +171,39 @@ def _sheet(
         target.alignment = WRAP
         headers.append(target)
     ws.append(headers)
+    # One styled cell per (column, format), refilled on every row: write-only rows are
+    # written as soon as they are appended, so the next row may reuse it. Plain numbers
+    # and plain text go in as values (openpyxl writes them without a cell object each).
+    styled: dict[tuple[int, str], Cell] = {}
     for number, values in enumerate(rows):
-        line = []
+        line: list[Cell] = []
         for index, value in enumerate(values):
             number_format = columns[index][2]
             applies = number_format and isinstance(value, int | Decimal | date)
             if index and number < len(row_formats) and row_formats[number]:
                 number_format, applies = row_formats[number], value is not None
-            target = cell(ws, value, number_format or "" if applies else "")
-            if isinstance(value, str) and "\n" in value:
-                target.alignment = WRAP
-            line.append(target)
+            fmt = number_format or "" if applies else ""
+            if isinstance(value, str) and (not _plain_text(value) or "\n" in value):
+                target = cell(ws, value, fmt)
+                if "\n" in value:
+                    target.alignment = WRAP
+                line.append(target)
+            elif fmt or isinstance(value, date):
+                target = styled.get((index, fmt))
+                if target is None:
+                    target = styled[index, fmt] = cell(ws, value, fmt)
+                else:
+                    target.value = value
+                line.append(target)
+            else:
+                line.append(value)
         ws.append(line)
+
+
+def _plain_text(value: str) -> bool:
+    """Text that openpyxl stores as text when appended as a bare value; anything else
+    (a would-be formula, an error code) goes through `sheets.cell`, which quotes it."""
+    return not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES
 
 
 def _domain_name(domain: Any) -> str:

@@ -20,6 +20,7 @@ from mutualis.inventory.report import (
     report_html,
     write_report,
 )
+from tests.inventory.factories import ContractFactory
 
 ON = date(2025, 6, 2)
 SHEETS = [
@@ -140,3 +141,24 @@ def test_write_report_writes_the_file(inventory, tmp_path, name, magic):
 def test_amounts_stay_exact_decimals_in_the_diagnostic(inventory):
     diagnostic = build_diagnostic(inventory.campaign, on=ON)
     assert diagnostic.territory.total_cost == Decimal("13250.50")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://example.invalid","clic")', "=cmd|' /C calc'!A0", "@SUM(A1)", "-1+1"],
+)
+def test_excel_writes_user_text_as_text_never_as_a_formula(inventory, text):
+    ContractFactory(
+        campaign=inventory.campaign,
+        member=inventory.world.other_commune,
+        domain=inventory.rh,
+        vendor=text,
+        product="#N/A",
+    )
+    data = render_xlsx(build_diagnostic(inventory.campaign, on=ON))
+    assert b"<f>" not in data
+    cells = {
+        c.value: c for row in load_workbook(io.BytesIO(data))["Contrats"].iter_rows() for c in row
+    }
+    assert cells[text].data_type == "s" and cells[text].quotePrefix
+    assert cells["#N/A"].data_type == "s"
