@@ -13,6 +13,8 @@ job's file is a short French report.
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.urls import reverse
@@ -155,6 +157,15 @@ def _preview_link(job: Job) -> tuple[str, str] | None:
     return url, str(gettext_lazy("Voir l'aperçu et confirmer l'import"))
 
 
+def _refresh_preview(pending: PendingImport, job: Job) -> None:
+    """After a refused confirmation (the data changed since the preview), store the new
+    preview, so that the preview page shows what confirming would now do."""
+    names = {m.pk: m.name for m in campaign_members(pending.campaign)}
+    # When the file itself is now refused, the job's message says why.
+    with contextlib.suppress(imports.ImportRejected):
+        imports.check_staged(pending, _scope(job), names)
+
+
 def _apply(job: Job, progress: Report) -> JobFile:
     params = job.params
     pending = _pending(job)
@@ -169,6 +180,7 @@ def _apply(job: Job, progress: Report) -> JobFile:
             expected_digest=str(params.get("digest", "")),
         )
     except imports.ImportRejected as exc:
+        _refresh_preview(pending, job)
         raise JobFailed(" ".join([str(exc), *(str(group) for group in exc.groups)])) from exc
     except InventoryError as exc:
         raise JobFailed(str(exc)) from exc
@@ -206,4 +218,5 @@ IMPORT_APPLY = JobKind(
     name="inventory.import_apply",
     label=str(gettext_lazy("Import d'un classeur")),
     build=_apply,
+    follow=_preview_link,  # after a refusal, back to the refreshed preview
 )

@@ -28,8 +28,8 @@ class JobFailed(Exception):
 # report(percent, message) stores the job's progress (0–100) and a French status line.
 Report = Callable[[int, str], None]
 Builder = Callable[["Job", Report], JobFile]
-# follow(job) → (URL, French label) of the next step once the job is done (e.g. the
-# preview of a workbook checked in the background), or None.
+# follow(job) → (URL, French label) of the next step once the job is done or failed (e.g.
+# the preview of a workbook checked in the background), or None.
 FollowUp = Callable[["Job"], tuple[str, str] | None]
 
 

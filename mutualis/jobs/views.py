@@ -20,7 +20,8 @@ REFRESH_SECONDS = 2
 def _context(request: HttpRequest, job_pk: int, pk: int) -> dict[str, object]:
     job = get_job_for(request.user, pk, job_pk)
     kind = registered().get(job.kind)
-    follow = kind.follow if kind is not None and job.is_done else None
+    finished = job.is_done or job.is_failed
+    follow = kind.follow if kind is not None and finished else None
     return {
         "body": job.pooling_body,
         "job": job,

@@ -169,7 +169,9 @@ def test_a_web_change_after_the_preview_fails_the_job_and_writes_nothing(
     inventory, client_for, queued
 ):
     data = edit(workbook.export_workbook(inventory.campaign), "Personnel", {(3, "ETP"): 2})
-    job = _confirm(inventory, client_for(inventory.world.pooling_admin), data)
+    client = client_for(inventory.world.pooling_admin)
+    job = _confirm(inventory, client, data)
+    shown = PendingImport.objects.get().preview["digest"]
     StaffLine.objects.update(fte=Decimal("3"))  # saved on the web meanwhile
     execute_job(job.pk)
     job.refresh_from_db()
@@ -177,6 +179,10 @@ def test_a_web_change_after_the_preview_fails_the_job_and_writes_nothing(
     assert "ont changé depuis l'aperçu" in job.message
     assert StaffLine.objects.get().fte == Decimal("3")
     assert not ImportLog.objects.exists()
+    # The preview is computed again, and the failed job's page leads to it: now a conflict.
+    page = client.get(_job_page(inventory, job))
+    preview = client.get(page.context["next_step"][0]).context["preview"]
+    assert preview["digest"] != shown and preview["conflict_count"] == 1
 
 
 def test_an_expired_upload_fails_the_job_in_french(inventory, client_for, queued):
