@@ -160,8 +160,8 @@ def measure_job(body, campaign, user, kind, label: str, target: float) -> None: 
     median = statistics.median(times)
     print(
         f"{label:<45} {median * 1000:8.1f} ms  ratio à la cible ({target:.0f} s) : "
-        f"{median / target:.3f}  (temps CPU {statistics.median(cpu) * 1000:.0f} ms : la "
-        "durée mesurée sur une machine partagée)",
+        f"{median / target:.3f}  (temps CPU {statistics.median(cpu) * 1000:.0f} ms, moins "
+        "sensible à la charge de la machine)",
         flush=True,
     )
 
