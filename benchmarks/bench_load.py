@@ -114,6 +114,7 @@ class Tally:
     reads: list[float] = field(default_factory=list)
     writes: list[float] = field(default_factory=list)
     imports: list[float] = field(default_factory=list)
+    pages: dict[str, list[float]] = field(default_factory=dict)  # reads, by page
     refused: int = 0
     errors: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -140,6 +141,7 @@ class Client:
         data: dict[str, str] | None = None,
         record: bool = True,
         upload: tuple[str, bytes] | None = None,
+        page: str = "",
     ) -> bytes | None:
         """One request (a GET, a form POST or a file upload); the body, or None on failure."""
         body = None
@@ -174,8 +176,11 @@ class Client:
             with self.tally.lock:
                 if upload is not None:
                     self.tally.imports.append(elapsed)
+                elif body is None:
+                    self.tally.reads.append(elapsed)
+                    self.tally.pages.setdefault(page or path, []).append(elapsed)
                 else:
-                    (self.tally.reads if body is None else self.tally.writes).append(elapsed)
+                    self.tally.writes.append(elapsed)
         return content
 
 
@@ -220,7 +225,7 @@ DIGEST = re.compile(rb'name="digest" value="([0-9a-f]+)"')
 
 def import_round(client: Client, plan: dict, round_no: int) -> None:  # type: ignore[type-arg]
     """Download, edit, upload, read the preview and confirm: the coordinator's import."""
-    exported = client.call(plan["export"])
+    exported = client.call(plan["export"], page="classeur (export)")
     if exported is None:
         return
     workbook = edited_workbook(exported, plan["insee"], round_no)
@@ -253,14 +258,14 @@ def run_client(base: str, plan: dict, tally: Tally, ready: threading.Barrier, wi
     round_no = 0
     while time.monotonic() < window["stop"]:
         round_no += 1
-        client.call(plan["member"])
+        client.call(plan["member"], page="fiche du membre")
         edit = plan["edit"][round_no % len(plan["edit"])]
-        client.call(edit)
+        client.call(edit, page="formulaire d'un domaine")
         client.call(edit, service_form(round_no))
         if round_no % 5 == 0:
             client.call(plan["submit"], {})
             client.call(plan["reopen"], {})
-            client.call(plan["dashboard"])
+            client.call(plan["dashboard"], page="tableau de bord du diagnostic")
         if round_no % 7 == 0:
             import_round(client, plan, round_no)
 
@@ -341,6 +346,11 @@ def main() -> int:
         print(
             f"  {label:<10} {len(values):6d}  p50 {_percentile(values, 50):7.1f} ms  "
             f"p95 {_percentile(values, 95):7.1f} ms  p99 {_percentile(values, 99):7.1f} ms"
+        )
+    for page, values in sorted(tally.pages.items()):
+        print(
+            f"    {page:<32} {len(values):6d}  p50 {_percentile(values, 50):7.1f} ms  "
+            f"p95 {_percentile(values, 95):7.1f} ms"
         )
     read_p95 = _percentile(tally.reads, 95)
     print(f"  refus (4xx) : {tally.refused}")

@@ -166,21 +166,32 @@ def modes_chart(diagnostic: Diagnostic, chart_id: str = "modes") -> SafeString:
     )
 
 
-def cost_chart(costs: Sequence[MemberCost], chart_id: str = "cout-habitant") -> SafeString:
-    """Cost per inhabitant per member, highest first."""
-    return horizontal_bars(
-        [
-            Bar(c.member.name, c.cost_per_inhabitant, format_euros(c.cost_per_inhabitant))
-            for c in costs
-        ],
-        chart_id=chart_id,
-        title=_("Coût par habitant par membre"),
-        description=_(
+def cost_chart(
+    costs: Sequence[MemberCost], chart_id: str = "cout-habitant", limit: int | None = None
+) -> SafeString:
+    """Cost per inhabitant per member, highest first; with `limit`, the `limit` highest only
+    (the PDF: a chart taller than a page would not print; its table lists every member)."""
+    shown = costs if limit is None else costs[:limit]
+    if len(shown) < len(costs):
+        description = _(
+            "Coût annuel (personnel et fonctionnement) divisé par la population municipale, "
+            "pour les %(count)s membres au coût le plus élevé sur %(total)s ; le tableau qui "
+            "suit donne les chiffres de tous les membres."
+        ) % {"count": len(shown), "total": len(costs)}
+    else:
+        description = _(
             "Coût annuel (personnel et fonctionnement) divisé par la population municipale, "
             "pour %(count)s membres, du plus élevé au plus faible ; le tableau qui suit donne "
             "les mêmes chiffres."
-        )
-        % {"count": len(costs)},
+        ) % {"count": len(costs)}
+    return horizontal_bars(
+        [
+            Bar(c.member.name, c.cost_per_inhabitant, format_euros(c.cost_per_inhabitant))
+            for c in shown
+        ],
+        chart_id=chart_id,
+        title=_("Coût par habitant par membre"),
+        description=description,
     )
 
 

@@ -114,6 +114,23 @@ def preview_minutes() -> int:
     return int(getattr(settings, "INVENTORY_IMPORT_PREVIEW_MINUTES", DEFAULT_PREVIEW_MINUTES))
 
 
+def _keep(
+    campaign: Campaign, data: bytes, file_name: str, user: Any, checked: bool
+) -> PendingImport:
+    now = timezone.now()
+    PendingImport.objects.filter(expires_at__lte=now).delete()
+    return PendingImport.objects.create(
+        token=secrets.token_urlsafe(32),
+        campaign=campaign,
+        user=user,
+        file_name=file_name[:255],
+        data=data,
+        sha256=hashlib.sha256(data).hexdigest(),
+        expires_at=now + timedelta(minutes=preview_minutes()),
+        checked=checked,
+    )
+
+
 @transaction.atomic
 def stage_import(
     campaign: Campaign,
@@ -125,17 +142,69 @@ def stage_import(
 ) -> PendingImport:
     """Check the file and keep it for its preview; expired files of any user are dropped."""
     preview_import(campaign, data, file_name=file_name, member_ids=member_ids)
-    now = timezone.now()
-    PendingImport.objects.filter(expires_at__lte=now).delete()
-    return PendingImport.objects.create(
-        token=secrets.token_urlsafe(32),
-        campaign=campaign,
-        user=user,
-        file_name=file_name[:255],
-        data=data,
-        sha256=hashlib.sha256(data).hexdigest(),
-        expires_at=now + timedelta(minutes=preview_minutes()),
+    return _keep(campaign, data, file_name, user, checked=True)
+
+
+@transaction.atomic
+def stage_unchecked(campaign: Campaign, data: bytes, *, file_name: str, user: Any) -> PendingImport:
+    """Keep a large file, unchecked, for `check_staged` to check in the background.
+
+    Its preview page stays closed until the check has passed (`checked`)."""
+    if not campaign.is_open:
+        raise _closed()
+    return _keep(campaign, data, file_name, user, checked=False)
+
+
+@transaction.atomic
+def check_staged(
+    pending: PendingImport, member_ids: frozenset[int] | None, names: Mapping[int, str]
+) -> Plan:
+    """Check a staged file and store its preview (what the preview page shows); writes no
+    inventory data. Raises ImportRejected with every problem, the file staying unchecked."""
+    plan = preview_import(
+        pending.campaign, bytes(pending.data), file_name=pending.file_name, member_ids=member_ids
     )
+    pending.checked = True
+    pending.preview = preview_data(plan, names)
+    pending.save(update_fields=["checked", "preview"])
+    return plan
+
+
+def preview_data(plan: Plan, names: Mapping[int, str]) -> dict[str, Any]:
+    """The preview page's content as plain JSON values: computed in the request for a
+    small file, stored by the background check for a large one."""
+    return {
+        "digest": plan.digest,
+        "count_create": plan.count_create,
+        "count_update": plan.count_update,
+        "count_delete": plan.count_delete,
+        "conflict_count": len(plan.conflicts),
+        "refused_count": len(plan.refused),
+        "is_empty": plan.is_empty,
+        "skipped": [str(group) for group in plan.skipped],
+        "sections": [
+            {
+                "member": section.member,
+                "sheet": section.sheet,
+                "changes": [
+                    {
+                        "action": change.action,
+                        "action_label": str(change.action_label),
+                        "status": change.status,
+                        "status_label": str(change.status_label),
+                        "reason": str(change.reason),
+                        "row": change.row,
+                        "label": change.label,
+                        "fields": [
+                            {"label": f.label, "old": f.old, "new": f.new} for f in change.fields
+                        ],
+                    }
+                    for change in section.changes
+                ],
+            }
+            for section in plan.sections(names)
+        ],
+    }
 
 
 @transaction.atomic

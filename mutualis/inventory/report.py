@@ -7,6 +7,7 @@ the system's.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -15,13 +16,17 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
+from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from mutualis.inventory import charts
-from mutualis.inventory.diagnostic import Diagnostic, build_diagnostic
+from mutualis.inventory.diagnostic import WEIGHTS, Diagnostic, build_diagnostic
 from mutualis.inventory.models import Campaign
 from mutualis.sheets import (
     DATE_FORMAT,
@@ -36,6 +41,7 @@ from mutualis.sheets import (
     save_atomic,
     to_bytes,
 )
+from mutualis.sheets.writer import FORMULA_PREFIXES
 
 XLSX_TYPE = XLSX_MIME
 MONEY_FORMAT = EURO_FORMAT
@@ -62,14 +68,51 @@ def write_report(campaign: Campaign, path: Path) -> None:
 # --- PDF ---------------------------------------------------------------------------------
 
 
+# Short column headings of the score components in the PDF (weights from the analysis).
+SCORE_HEADINGS = {
+    "fragility": gettext_lazy("Fragilité"),
+    "dispersion": gettext_lazy("Dispersion"),
+    "products": gettext_lazy("Logiciels"),
+    "contracts": gettext_lazy("Contrats"),
+    "assets": gettext_lazy("Équipements"),
+    "needs": gettext_lazy("Besoins"),
+}
+
+
+# The PDF's cost chart shows the highest costs per inhabitant only: one bar per member of a
+# large EPCI would not fit on a page. Its table lists every member.
+PDF_COST_BARS = 40
+
+
+def _image(svg: SafeString, alt: str) -> SafeString:
+    """A chart as an image (a `data:` URL): WeasyPrint then draws the SVG without running
+    the page's style cascade over each of its shapes, which is what made it slow."""
+    encoded = base64.b64encode(str(svg).encode()).decode("ascii")
+    return format_html(
+        '<img class="chart" alt="{}" src="data:image/svg+xml;base64,{}">', alt, encoded
+    )
+
+
 def report_html(diagnostic: Diagnostic) -> str:
+    """The PDF's HTML: synthesis and compact tables; the line-by-line detail is in Excel."""
+    member_costs = diagnostic.territory.member_costs
     return render_to_string(
         "inventory/report.html",
         {
             "diagnostic": diagnostic,
-            "modes_chart": charts.modes_chart(diagnostic),
-            "cost_chart": charts.cost_chart(diagnostic.territory.member_costs),
-            "score_chart": charts.score_chart(diagnostic),
+            "score_headings": [(SCORE_HEADINGS[key], weight) for key, weight in WEIGHTS.items()],
+            "modes_chart": _image(
+                charts.modes_chart(diagnostic), _("Modes de gestion par domaine")
+            ),
+            "cost_chart": _image(
+                charts.cost_chart(member_costs, limit=PDF_COST_BARS),
+                _("Coût par habitant par membre"),
+            ),
+            "cost_chart_is_cut": len(member_costs) > PDF_COST_BARS,
+            "cost_bars": PDF_COST_BARS,
+            "score_chart": _image(
+                charts.score_chart(diagnostic), _("Score d'opportunité par domaine")
+            ),
         },
     )
 
@@ -128,18 +171,39 @@ def _sheet(
         target.alignment = WRAP
         headers.append(target)
     ws.append(headers)
+    # One styled cell per (column, format), refilled on every row: write-only rows are
+    # written as soon as they are appended, so the next row may reuse it. Plain numbers
+    # and plain text go in as values (openpyxl writes them without a cell object each).
+    styled: dict[tuple[int, str], Cell] = {}
     for number, values in enumerate(rows):
-        line = []
+        line: list[Cell] = []
         for index, value in enumerate(values):
             number_format = columns[index][2]
             applies = number_format and isinstance(value, int | Decimal | date)
             if index and number < len(row_formats) and row_formats[number]:
                 number_format, applies = row_formats[number], value is not None
-            target = cell(ws, value, number_format or "" if applies else "")
-            if isinstance(value, str) and "\n" in value:
-                target.alignment = WRAP
-            line.append(target)
+            fmt = number_format or "" if applies else ""
+            if isinstance(value, str) and (not _plain_text(value) or "\n" in value):
+                target = cell(ws, value, fmt)
+                if "\n" in value:
+                    target.alignment = WRAP
+                line.append(target)
+            elif fmt or isinstance(value, date):
+                target = styled.get((index, fmt))
+                if target is None:
+                    target = styled[index, fmt] = cell(ws, value, fmt)
+                else:
+                    target.value = value
+                line.append(target)
+            else:
+                line.append(value)
         ws.append(line)
+
+
+def _plain_text(value: str) -> bool:
+    """Text that openpyxl stores as text when appended as a bare value; anything else
+    (a would-be formula, an error code) goes through `sheets.cell`, which quotes it."""
+    return not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES
 
 
 def _domain_name(domain: Any) -> str:

@@ -28,6 +28,9 @@ class JobFailed(Exception):
 # report(percent, message) stores the job's progress (0–100) and a French status line.
 Report = Callable[[int, str], None]
 Builder = Callable[["Job", Report], JobFile]
+# follow(job) → (URL, French label) of the next step once the job is done or failed (e.g.
+# the preview of a workbook checked in the background), or None.
+FollowUp = Callable[["Job"], tuple[str, str] | None]
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class JobKind:
     name: str  # stored in Job.kind; stable
     label: str  # French, shown on the progress page ("Rapport de diagnostic (PDF)")
     build: Builder
+    follow: FollowUp | None = None
 
 
 _KINDS: dict[str, JobKind] = {}

@@ -20,10 +20,13 @@ REFRESH_SECONDS = 2
 def _context(request: HttpRequest, job_pk: int, pk: int) -> dict[str, object]:
     job = get_job_for(request.user, pk, job_pk)
     kind = registered().get(job.kind)
+    finished = job.is_done or job.is_failed
+    follow = kind.follow if kind is not None and finished else None
     return {
         "body": job.pooling_body,
         "job": job,
         "label": kind.label if kind else job.kind,
+        "next_step": follow(job) if follow is not None else None,
         "refresh_seconds": REFRESH_SECONDS,
     }
 

@@ -16,6 +16,7 @@ from icalendar import Calendar
 from mutualis.inventory import exports
 from mutualis.inventory.diagnostic import ContractFact, DomainInfo, MemberInfo
 from mutualis.inventory.diagnostic.deadlines import contract_deadlines, notice_day
+from mutualis.inventory.views import dashboard as dashboard_views
 from mutualis.jobs.models import Job
 from tests.conftest import World
 from tests.factories import DomainFactory
@@ -123,6 +124,18 @@ def test_the_dashboard_shows_the_calendar_as_a_table(world: World, filled, clien
     assert '<time datetime="2026-09-30">30/09/2026</time>' in html
     assert "Date limite de préavis" in html and "Éditeur-Voisin" in html
     assert reverse("diagnostic:calendar_ics", args=[world.body.pk, filled.pk]) in html
+
+
+@time_machine.travel(TODAY, tick=False)
+def test_the_dashboard_lists_the_nearest_deadlines_and_leaves_the_rest_to_the_ics(
+    world: World, filled, client_for, monkeypatch
+):
+    monkeypatch.setattr(dashboard_views, "CALENDAR_LIMIT", 3)  # 2 contracts, 4 deadlines
+    url = reverse("diagnostic:dashboard", args=[world.body.pk, filled.pk])
+    response = client_for(world.pooling_admin).get(url)
+    assert len(response.context["deadlines"]) == 3 and response.context["deadline_total"] == 4
+    assert "Les 3 plus proches sur 4" in response.content.decode()
+    assert _ics(client_for(world.pooling_admin), world, filled).count(b"BEGIN:VEVENT") == 4
 
 
 # --- who sees what: every export of the diagnostic, for a référent ---------------------

@@ -11,8 +11,16 @@ from django.core.management import call_command, get_commands
 from openpyxl import load_workbook
 from weasyprint import HTML
 
+from mutualis.inventory import charts
 from mutualis.inventory.diagnostic import build_diagnostic
-from mutualis.inventory.report import render_pdf, render_xlsx, report_html, write_report
+from mutualis.inventory.report import (
+    PDF_COST_BARS,
+    render_pdf,
+    render_xlsx,
+    report_html,
+    write_report,
+)
+from tests.inventory.factories import ContractFactory
 
 ON = date(2025, 6, 2)
 SHEETS = [
@@ -72,9 +80,30 @@ def test_pdf_is_a_pdf_with_the_charts_and_the_body_name(inventory):
     assert data.startswith(b"%PDF")
     html = report_html(diagnostic)
     assert "CC du Val de Test" in html
-    assert html.count('role="img"') == 3
+    assert html.count('<img class="chart" alt="') == 3
+    assert html.count("data:image/svg+xml;base64,") == 3
     assert "Données fictives de démonstration" not in html
-    assert len(HTML(string=html).render().pages) >= 2  # synthesis, then one page per domain
+    assert len(HTML(string=html).render().pages) >= 1
+
+
+def test_pdf_keeps_the_synthesis_and_points_to_excel_for_the_detail(inventory):
+    """The line-by-line detail (contracts, software, needs) is in the Excel export only:
+    the PDF stays a few pages long at any size, and says where the detail is."""
+    html = report_html(build_diagnostic(inventory.campaign, on=ON))
+    assert "tableaux Excel du diagnostic" in html
+    assert "Ressources humaines" in html and "13\u202f250,50\xa0€" in html
+    assert "Sécuriser la paie pendant les congés." not in html  # a need: Excel only
+    assert "e.magnus Paie" not in html  # a product: Excel only
+    assert "Fragilité (25)" in html and "Besoins (15)" in html  # score components
+
+
+def test_pdf_cost_chart_shows_the_highest_costs_only_for_a_large_body(inventory):
+    diagnostic = build_diagnostic(inventory.campaign, on=ON)
+    costs = diagnostic.territory.member_costs
+    chart = charts.cost_chart(costs * 50, limit=PDF_COST_BARS)
+    assert str(chart).count('class="bar"') == PDF_COST_BARS
+    assert f"les {PDF_COST_BARS} membres au coût le plus élevé sur {len(costs) * 50}" in chart
+    assert str(charts.cost_chart(costs, limit=PDF_COST_BARS)).count('class="bar"') == len(costs)
 
 
 def test_sample_pdf_says_so_on_every_page_header(inventory):
@@ -112,3 +141,24 @@ def test_write_report_writes_the_file(inventory, tmp_path, name, magic):
 def test_amounts_stay_exact_decimals_in_the_diagnostic(inventory):
     diagnostic = build_diagnostic(inventory.campaign, on=ON)
     assert diagnostic.territory.total_cost == Decimal("13250.50")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['=HYPERLINK("http://example.invalid","clic")', "=cmd|' /C calc'!A0", "@SUM(A1)", "-1+1"],
+)
+def test_excel_writes_user_text_as_text_never_as_a_formula(inventory, text):
+    ContractFactory(
+        campaign=inventory.campaign,
+        member=inventory.world.other_commune,
+        domain=inventory.rh,
+        vendor=text,
+        product="#N/A",
+    )
+    data = render_xlsx(build_diagnostic(inventory.campaign, on=ON))
+    assert b"<f>" not in data
+    cells = {
+        c.value: c for row in load_workbook(io.BytesIO(data))["Contrats"].iter_rows() for c in row
+    }
+    assert cells[text].data_type == "s" and cells[text].quotePrefix
+    assert cells["#N/A"].data_type == "s"

@@ -358,7 +358,7 @@ def test_upload_shows_a_preview_and_applies_it_once_confirmed(inventory, client_
     assert "est encore enregistré." in content
     assert "Saint-Essai — feuille Services" in content
     assert "Mode de gestion : — → externalise" in content
-    digest = preview.context["plan"].digest
+    digest = preview.context["preview"]["digest"]
     done = client.post(response["Location"], {"digest": digest, "confirm": ""})
     assert done.status_code == 302
     assert ServiceRecord.objects.get(member=inventory.world.own_commune).mode == "externalise"

@@ -6,9 +6,10 @@ Rules and weights are documented in docs/diagnostic.md.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
@@ -27,6 +28,7 @@ from mutualis.inventory.diagnostic.facts import (
     DomainInfo,
     Fragility,
     Inputs,
+    Labels,
     MemberCost,
     MemberInfo,
     MemberLine,
@@ -38,7 +40,6 @@ from mutualis.inventory.diagnostic.facts import (
     ServiceFact,
     Territory,
     UnderusedAsset,
-    _mode_label,
     labels,
 )
 from mutualis.inventory.models import Contract, ServiceRecord
@@ -74,18 +75,19 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal) -> Decimal:
     return ZERO if not denominator else Decimal(numerator) / Decimal(denominator)
 
 
-def fragility_reason(mode: str, fte: Decimal) -> str:
+def fragility_reason(mode: str, fte: Decimal, texts: Labels | None = None) -> str:
     """Why an in-house service is fragile, or "" when it is not.
 
     Only services run in-house (en régie) count: an outsourced or pooled service does not
-    rest on the member's own staff.
+    rest on the member's own staff. `texts`: the translated labels, when the caller
+    already looked them up (once per analysis rather than once per row).
     """
     if mode != ServiceRecord.Mode.IN_HOUSE:
         return ""
     if fte < FRAGILE_FTE:
-        return labels()["fragility"]["half"]
+        return (texts or labels())["fragility"]["half"]
     if fte <= SINGLE_AGENT_FTE:
-        return labels()["fragility"]["single"]
+        return (texts or labels())["fragility"]["single"]
     return ""
 
 
@@ -106,9 +108,14 @@ def coefficient_of_variation(values: Sequence[Decimal]) -> Decimal | None:
     return variance.sqrt() / mean
 
 
+@lru_cache(maxsize=64)
+def _window_end(on: date, months: int) -> date:
+    return add_months(on, months)
+
+
 def is_within_window(end_on: date | None, on: date, months: int = CONTRACT_WINDOW_MONTHS) -> bool:
     """A contract ends between `on` and `on` + `months` months, both included."""
-    return end_on is not None and on <= end_on <= add_months(on, months)
+    return end_on is not None and on <= end_on <= _window_end(on, months)
 
 
 def product_key(vendor: str, product: str) -> tuple[str, str]:
@@ -245,7 +252,11 @@ def opportunity_score(
 
 
 def _window(
-    contract: ContractFact, member: MemberInfo, domain: DomainInfo | None, on: date
+    contract: ContractFact,
+    member: MemberInfo,
+    domain: DomainInfo | None,
+    on: date,
+    kinds: Mapping[str, str],
 ) -> ContractWindow:
     end_on = contract.end_on
     if end_on is None:  # callers keep only contracts within a window, hence with an end
@@ -255,7 +266,6 @@ def _window(
         if contract.notice_period_months
         else None
     )
-    kinds = labels()["contracts"]
     return ContractWindow(
         member=member,
         domain=domain,
@@ -270,12 +280,11 @@ def _window(
 
 
 def _underused(
-    asset: AssetFact, member: MemberInfo, domain: DomainInfo | None
+    asset: AssetFact, member: MemberInfo, domain: DomainInfo | None, kinds: Mapping[str, str]
 ) -> UnderusedAsset | None:
     rate = asset.utilisation_rate
     if not asset.shareable or rate is None or rate >= UNDERUSED_RATE:
         return None
-    kinds = labels()["assets"]
     return UnderusedAsset(
         member=member,
         domain=domain,
@@ -295,19 +304,21 @@ def analyse_domain(
     on: date,
 ) -> DomainDiagnostic:
     """Everything the diagnostic says about one domain, from its own records only."""
+    texts = labels()  # once: get_language() per row costs more than the analysis
+    mode_labels = texts["modes"]
     services = sorted(services, key=lambda s: (members[s.member_id].name, s.member_id))
     counts = {mode: 0 for mode in MODES}
     lines, fragilities, needs, costs = [], [], [], []
     for s in services:
         member = members[s.member_id]
         counts[s.mode] = counts.get(s.mode, 0) + 1
-        reason = fragility_reason(s.mode, s.fte)
+        reason = fragility_reason(s.mode, s.fte, texts)
         per_inhabitant = cost_per_inhabitant(s.total_cost, member.population)
         lines.append(
             MemberLine(
                 member,
                 s.mode,
-                _mode_label(s.mode),
+                mode_labels.get(s.mode, s.mode),
                 s.fte,
                 s.staff_cost,
                 s.operating_cost,
@@ -324,7 +335,7 @@ def analyse_domain(
             costs.append(MemberCost(member, s.total_cost, member.population or 0, per_inhabitant))
     windows = sorted(
         (
-            _window(c, members[c.member_id], domain, on)
+            _window(c, members[c.member_id], domain, on, texts["contracts"])
             for c in contracts
             if is_within_window(c.end_on, on)
         ),
@@ -333,7 +344,9 @@ def analyse_domain(
     names = {m.id: m.name for m in members.values()}
     products = distinct_products(contracts, names)
     underused = [
-        u for a in assets if (u := _underused(a, members[a.member_id], domain)) is not None
+        u
+        for a in assets
+        if (u := _underused(a, members[a.member_id], domain, texts["assets"])) is not None
     ]
     underused.sort(key=lambda u: (u.utilisation_rate, u.member.name, u.name))
     dispersion = coefficient_of_variation([c.cost_per_inhabitant for c in costs])
@@ -352,7 +365,7 @@ def analyse_domain(
     )
     return DomainDiagnostic(
         domain=domain,
-        modes=tuple(ModeCount(m, _mode_label(m), counts[m]) for m in MODES),
+        modes=tuple(ModeCount(m, mode_labels.get(m, m), counts[m]) for m in MODES),
         answered_count=answered,
         covered_count=answered - counts[ServiceRecord.Mode.NOT_PROVIDED],
         fte=sum((s.fte for s in services), ZERO),
@@ -421,8 +434,9 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
     )
     # Contracts and assets without a domain (or of a domain outside the campaign) still
     # count for the territory.
+    texts = labels()
     windows = [w for d in results for w in d.contract_windows] + [
-        _window(c, members[c.member_id], None, on)
+        _window(c, members[c.member_id], None, on, texts["contracts"])
         for c in contracts
         if c.domain_id not in domains and is_within_window(c.end_on, on)
     ]
@@ -430,7 +444,8 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
     underused = [u for d in results for u in d.underused_assets] + [
         u
         for a in assets
-        if a.domain_id not in domains and (u := _underused(a, members[a.member_id], None))
+        if a.domain_id not in domains
+        and (u := _underused(a, members[a.member_id], None, texts["assets"]))
     ]
     underused.sort(key=lambda u: (u.utilisation_rate, u.member.name, u.name))
     costs, overall, excluded = territory_costs(inputs.members, services)
@@ -448,6 +463,6 @@ def analyse(inputs: Inputs, on: date) -> Diagnostic:
         fragility_count=sum(len(d.fragilities) for d in results),
         contract_windows=tuple(windows),
         underused_assets=tuple(underused),
-        deadlines=contract_deadlines(contracts, members, domains, labels()["contracts"], on),
+        deadlines=contract_deadlines(contracts, members, domains, texts["contracts"], on),
     )
     return Diagnostic(inputs.body_name, inputs.year, inputs.is_sample, on, territory, results)

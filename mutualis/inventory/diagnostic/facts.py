@@ -22,8 +22,11 @@ ZERO = Decimal(0)
 MODES: tuple[str, ...] = tuple(ServiceRecord.Mode.values)
 
 
+Labels = dict[str, dict[str, str]]
+
+
 @lru_cache(maxsize=8)
-def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
+def _labels_in(language: str | None) -> Labels:
     return {
         "modes": {code: str(label) for code, label in ServiceRecord.Mode.choices},
         "contracts": {code: str(label) for code, label in Contract.Kind.choices},
@@ -35,7 +38,7 @@ def _labels_in(language: str | None) -> dict[str, dict[str, str]]:
     }
 
 
-def labels() -> dict[str, dict[str, str]]:
+def labels() -> Labels:
     """Translated labels, looked up once per language rather than once per row."""
     return _labels_in(get_language())
 

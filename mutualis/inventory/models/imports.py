@@ -90,6 +90,10 @@ class PendingImport(models.Model):
     sha256 = models.CharField(_("empreinte SHA-256"), max_length=64)
     created_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
     expires_at = models.DateTimeField(_("expire le"))
+    # A large workbook is checked by a background job, which stores its preview here
+    # (`imports.preview_data`); a small one is checked in the request (always True).
+    checked = models.BooleanField(_("vérifié"), default=True)
+    preview = models.JSONField(_("aperçu calculé en tâche de fond"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import en attente de confirmation")

@@ -32,6 +32,9 @@ READ_METHODS = ("GET", "HEAD")
 # The territory page lists the nearest contract ends and the least used assets; the full
 # lists are on the domain pages and in the Excel export.
 LIST_LIMIT = 25
+# The calendar lists the nearest deadlines; all of them are in its iCalendar export (a
+# large EPCI has thousands, whose table made the page slow and megabytes long).
+CALENDAR_LIMIT = 50
 
 
 def _read_only(request: HttpRequest) -> HttpResponse | None:
@@ -48,6 +51,7 @@ def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
         return refused
     diagnostic = build_diagnostic(campaign, on=timezone.localdate())
     member_costs = rights.visible(diagnostic.territory.member_costs)
+    deadlines = rights.visible(diagnostic.territory.deadlines)
     return render(
         request,
         "inventory/dashboard.html",
@@ -64,7 +68,8 @@ def dashboard(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
             "score_chart": charts.score_chart(diagnostic),
             "windows": rights.visible(diagnostic.territory.contract_windows)[:LIST_LIMIT],
             "assets": rights.visible(diagnostic.territory.underused_assets)[:LIST_LIMIT],
-            "deadlines": rights.visible(diagnostic.territory.deadlines),
+            "deadlines": deadlines[:CALENDAR_LIMIT],
+            "deadline_total": len(deadlines),
             "calendar_months": CALENDAR_MONTHS,
         },
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -90,6 +90,18 @@ def upload(request: HttpRequest, pk: int, campaign_pk: int) -> HttpResponse:
         try:
             if too_large is not None:
                 raise imports.ImportRejected([too_large])
+            if uploaded.size > import_jobs.background_bytes():
+                # A large file is checked and previewed by a background job.
+                pending = imports.stage_unchecked(
+                    campaign,
+                    uploaded.read(),
+                    file_name=uploaded.name,
+                    user=authenticated_user(request),
+                )
+                job = import_jobs.request_check(
+                    pending, authenticated_user(request), member_ids=rights.import_scope
+                )
+                return redirect("jobs:detail", pk=pk, job_pk=job.pk)
             pending = imports.stage_import(
                 campaign,
                 uploaded.read(),
@@ -113,6 +125,11 @@ def preview(request: HttpRequest, pk: int, campaign_pk: int, token: str) -> Http
         imports.discard_import(pending)
         messages.info(request, _("Import abandonné : rien n'a été enregistré."))
         return redirect("inventory:campaign", pk=pk, campaign_pk=campaign.pk)
+    if not pending.checked:  # a large file still being checked in the background
+        job = import_jobs.check_job(pending)
+        if job is None:
+            raise Http404
+        return redirect("jobs:detail", pk=pk, job_pk=job.pk)
     form = ConfirmImportForm(request.POST or None)
     try:
         if request.method == "POST" and form.is_valid() and import_jobs.runs_in_background(pending):
@@ -139,24 +156,25 @@ def preview(request: HttpRequest, pk: int, campaign_pk: int, token: str) -> Http
             return redirect(
                 "inventory:import_log", pk=pk, campaign_pk=campaign.pk, log_pk=result.log.pk
             )
-        plan = imports.preview_import(
-            campaign,
-            bytes(pending.data),
-            file_name=pending.file_name,
-            member_ids=rights.import_scope,
+        preview_data = pending.preview or imports.preview_data(
+            imports.preview_import(
+                campaign,
+                bytes(pending.data),
+                file_name=pending.file_name,
+                member_ids=rights.import_scope,
+            ),
+            {m.pk: m.name for m in campaign_members(campaign)},
         )
     except imports.ImportRejected as exc:
         return _upload_page(request, campaign, rights, ImportForm(), exc.groups)
-    names = {m.pk: m.name for m in campaign_members(campaign)}
     return _page(
         request,
         "inventory/import_preview.html",
         campaign,
         rights,
         pending=pending,
-        plan=plan,
-        sections=plan.sections(names),
-        form=ConfirmImportForm(initial={"digest": plan.digest}),
+        preview=preview_data,
+        form=ConfirmImportForm(initial={"digest": preview_data["digest"]}),
     )
 
 

@@ -56,24 +56,27 @@ def load_current(
     codes = dict(
         Domain.objects.filter(pooling_body_id=campaign.pooling_body_id).values_list("pk", "code")
     )
-    wanted = None if member_ids is None else set(member_ids)
+    # Filtered in the database: a référent's export or a one-commune import reads its
+    # communes' rows, not the whole campaign's.
+    only: dict[str, Any] = {} if member_ids is None else {"member_id__in": sorted(set(member_ids))}
+    lines_only = {f"service__{k}": v for k, v in only.items()}
     current: Current = {sheet.name: {} for sheet in SHEETS}
 
     def add(sheet: str, obj: Any, member_id: int, domain_id: int | None, **extra: Any) -> None:
-        if wanted is not None and member_id not in wanted:
-            return
         values = {name: getattr(obj, name) for name in FIELDS[sheet]}
         code = codes.get(domain_id, "") if domain_id else ""
         key = row_key(sheet, members[member_id].code, code, values)
         current[sheet][key] = CurrentRow(sheet, key, obj.pk, member_id, domain_id, values, **extra)
 
-    for service in ServiceRecord.objects.filter(campaign=campaign).order_by(
+    for service in ServiceRecord.objects.filter(campaign=campaign, **only).order_by(
         "member__name", "domain__position", "domain__name"
     ):
         add(SERVICES.name, service, service.member_id, service.domain_id)
     line_models: tuple[tuple[Any, str], ...] = ((StaffLine, STAFF.name), (CostLine, COSTS.name))
     for model, sheet in line_models:
-        lines = model.objects.filter(service__campaign=campaign).select_related("service")
+        lines = model.objects.filter(service__campaign=campaign, **lines_only).select_related(
+            "service"
+        )
         for line in lines.order_by(
             "service__member__name", "service__domain__position", *model._meta.ordering
         ):
@@ -81,6 +84,6 @@ def load_current(
             add(sheet, line, service.member_id, service.domain_id, service_id=service.pk)
     row_models: tuple[tuple[Any, str], ...] = ((Asset, ASSETS.name), (Contract, CONTRACTS.name))
     for model, sheet in row_models:
-        for obj in model.objects.filter(campaign=campaign):
+        for obj in model.objects.filter(campaign=campaign, **only):
             add(sheet, obj, obj.member_id, obj.domain_id)
     return current, members, codes
