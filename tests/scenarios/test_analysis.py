@@ -157,3 +157,17 @@ def test_perimeter_advice_splits_every_member_in_two_and_three_services_at_158()
         assert split.proven and not split.left_alone
         assert sorted(p for g in split.groups for p in g.members) == sorted(game.players)
         assert split.explanation.steps[-1].label == "Méthode"
+
+
+def test_the_results_key_is_the_same_for_a_scenario_just_saved_and_read_back(
+    sworld: ScenarioWorld,
+) -> None:
+    """create_scenario's object holds Decimal("250"), the database gives Decimal("250.00")."""
+    fresh = queries.load_inputs(sworld.scenario)
+    read_back = queries.load_inputs(Scenario.objects.get(pk=sworld.scenario.pk))
+    assert analysis.results_key(fresh, "v") == analysis.results_key(read_back, "v")
+    changed = queries.load_inputs(sworld.scenario)
+    sworld.scenario.productivity += 1
+    assert analysis.results_key(queries.load_inputs(sworld.scenario), "v") != (
+        analysis.results_key(changed, "v")
+    )
