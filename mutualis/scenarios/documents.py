@@ -8,15 +8,27 @@ of every commune run as background jobs (`exports`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import logging
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
 
+from mutualis.engine.money import format_euros
 from mutualis.scenarios import services, workbook
 from mutualis.scenarios.models import Scenario
+
+# pages(done, expected): called while WeasyPrint lays out the pages, for job progress.
+PageProgress = Callable[[int, int], None]
+PROGRESS_LOGGER = "weasyprint.progress"  # WeasyPrint logs "Step 5 - Creating layout - Page N"
+PAGE_STEP = re.compile(r"Creating layout - Page (\d+)")
+_FONTS = threading.local()  # one WeasyPrint font configuration per thread, reused
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = workbook.XLSX_TYPE
@@ -67,17 +79,97 @@ def _readable(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {**doc, "method_text": method_text(scenario["method"], scenario["method_title"])}
 
 
-def _pdf(html: str) -> bytes:
+class _PageCounter(logging.Handler):
+    """Turns WeasyPrint's per-page progress records into `pages(done, expected)` calls."""
+
+    def __init__(self, pages: PageProgress, expected: int) -> None:
+        super().__init__(logging.INFO)
+        self.pages, self.expected = pages, expected
+
+    def emit(self, record: logging.LogRecord) -> None:
+        found = PAGE_STEP.search(record.getMessage())
+        if found:
+            self.pages(int(found.group(1)), self.expected)
+
+
+@contextmanager
+def _page_progress(pages: PageProgress | None, expected: int) -> Iterator[None]:
+    """Route WeasyPrint's progress records to `pages` (and nowhere else) while rendering."""
+    if pages is None:
+        yield
+        return
+    logger = logging.getLogger(PROGRESS_LOGGER)
+    handler = _PageCounter(pages, expected)
+    saved = logger.level, logger.propagate
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(saved[0])
+        logger.propagate = saved[1]
+
+
+def _font_config() -> Any:
+    """This thread's FontConfiguration: building one costs a sixth of a one-page sheet.
+
+    Our style declares no @font-face, so the configuration holds nothing of a document.
+    """
+    config = getattr(_FONTS, "config", None)
+    if config is None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        config = _FONTS.config = FontConfiguration()
+    return config
+
+
+def _pdf(html: str, pages: PageProgress | None = None, expected: int = 0) -> bytes:
+    """One WeasyPrint render of a whole document (its style parsed once)."""
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
     from weasyprint.urls import URLFetcher
 
     fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
+    with _page_progress(pages, expected):
+        document = HTML(string=html, base_url=None, url_fetcher=fetcher)
+        pdf: bytes = document.write_pdf(font_config=_font_config())
     return pdf
 
 
-def pack_pdf(docs: Sequence[Mapping[str, Any]], *, on: date) -> bytes:
-    """The council pack: one scenario, or a comparison of 2 to 4 followed by each one."""
+def member_stability(doc: Mapping[str, Any], insee_code: str, name: str) -> str:
+    """The core test of the chosen method as it concerns one commune, in plain French.
+
+    The council pack names the whole group that would do better alone; a commune's sheet
+    says whether the commune belongs to it, in one sentence.
+    """
+    core = doc.get("core_test")
+    if not core:
+        return ""
+    group = core.get("violating_coalition") or []
+    if not group:
+        return str(core.get("verdict", ""))
+    saving = format_euros(Decimal(core["violation"]))
+    if group == [insee_code]:
+        return (
+            f"Test du cœur : {name} paierait {saving} de moins en assurant le service seule ; "
+            "la répartition retenue n'est pas stable."
+        )
+    where = "dont" if insee_code in group else "sans"
+    return (
+        f"Test du cœur : la répartition retenue n'est pas stable : un groupe de {len(group)} "
+        f"communes, {where} {name}, paierait {saving} de moins en s'organisant seul (le "
+        "dossier du conseil le détaille)."
+    )
+
+
+def pack_pdf(
+    docs: Sequence[Mapping[str, Any]], *, on: date, pages: PageProgress | None = None
+) -> bytes:
+    """The council pack: one scenario, or a comparison of 2 to 4 followed by each one.
+
+    `pages(done, expected)` follows the layout; the expected count is an estimate.
+    """
     readable = [_readable(d) for d in docs]
     title = " / ".join(d["scenario"]["name"] for d in docs)
     html = render_to_string(
@@ -90,18 +182,33 @@ def pack_pdf(docs: Sequence[Mapping[str, Any]], *, on: date) -> bytes:
             "sample": any(d["scenario"]["is_sample"] for d in docs),
         },
     )
-    return _pdf(html)
+    # About 8 pages plus one per 12 communes for each scenario (tables and annex).
+    expected = sum(8 + len(d["members"]) // 12 for d in docs)
+    return _pdf(html, pages, expected)
 
 
-def sheets_pdf(doc: Mapping[str, Any], insee_codes: Sequence[str] | None = None) -> bytes:
-    """One page per commune for its municipal council (all members, or those given)."""
+def sheets_pdf(
+    doc: Mapping[str, Any],
+    insee_codes: Sequence[str] | None = None,
+    *,
+    pages: PageProgress | None = None,
+) -> bytes:
+    """One page per commune for its municipal council (all members, or those given).
+
+    The sheets are one HTML document, one section per commune with a page break, so that
+    WeasyPrint parses the style once; `pages(done, expected)` follows the layout.
+    """
     readable = _readable(doc)
-    members = [m for m in doc["members"] if insee_codes is None or m["insee_code"] in insee_codes]
+    members = [
+        {**m, "stability": member_stability(doc, m["insee_code"], m["name"])}
+        for m in doc["members"]
+        if insee_codes is None or m["insee_code"] in insee_codes
+    ]
     html = render_to_string(
         "scenarios/sheets.html",
         {"doc": readable, "members": members, "sample": doc["scenario"]["is_sample"]},
     )
-    return _pdf(html)
+    return _pdf(html, pages, len(members))
 
 
 def write_report(scenario: Scenario, fmt: str, path: Path, *, on: date) -> dict[str, Any]:

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from mutualis.commands import games
+from mutualis.engine.games import PooledCost, PooledMember, PooledServiceGame
 from mutualis.inventory.models import CostLine, ServiceRecord
 from mutualis.scenarios import analysis, queries, services
+from mutualis.scenarios.analysis.results import perimeter_advice
 from mutualis.scenarios.models import Scenario, ScenarioSnapshot
 from tests.factories import AttributeFactory, MemberFactory
 from tests.scenarios.conftest import ScenarioWorld, ads_territory
@@ -131,3 +135,39 @@ def test_reading_a_scenario_takes_the_same_queries_for_2_or_14_members(world) ->
             queries.load_inputs(scenario)
         counts.append(len(captured))
     assert counts[0] == counts[1] <= 9
+
+
+def test_perimeter_advice_splits_every_member_in_two_and_three_services_at_158() -> None:
+    """No member-count limit any more: the splits of 158 communes take milliseconds."""
+    service = PooledCost(fixed=15_000, cost_per_etp=46_000, productivity=250, step="0.5")
+    members = [
+        SimpleNamespace(insee_code=f"{64000 + i}", name=f"Commune {i}", workload=1 + i * 7 % 90)
+        for i in range(158)
+    ]
+    game = PooledServiceGame.build(
+        [PooledMember(m.insee_code, 460.0 * m.workload, m.workload) for m in members], service
+    )
+    perimeter_advice(game, members)  # type: ignore[arg-type]  # imports scipy (seconds)
+    start = time.perf_counter()
+    advice = perimeter_advice(game, members)  # type: ignore[arg-type]
+    assert time.perf_counter() - start < 1.0  # about 0.1 s on a loaded machine
+    assert advice.errors == ()
+    assert [len(p.groups) for p in advice.partitions] == [1, 2, 3]
+    for split in advice.partitions[1:]:
+        assert split.proven and not split.left_alone
+        assert sorted(p for g in split.groups for p in g.members) == sorted(game.players)
+        assert split.explanation.steps[-1].label == "Méthode"
+
+
+def test_the_results_key_is_the_same_for_a_scenario_just_saved_and_read_back(
+    sworld: ScenarioWorld,
+) -> None:
+    """create_scenario's object holds Decimal("250"), the database gives Decimal("250.00")."""
+    fresh = queries.load_inputs(sworld.scenario)
+    read_back = queries.load_inputs(Scenario.objects.get(pk=sworld.scenario.pk))
+    assert analysis.results_key(fresh, "v") == analysis.results_key(read_back, "v")
+    changed = queries.load_inputs(sworld.scenario)
+    sworld.scenario.productivity += 1
+    assert analysis.results_key(queries.load_inputs(sworld.scenario), "v") != (
+        analysis.results_key(changed, "v")
+    )

@@ -199,27 +199,6 @@ def test_documents_download(sworld: ScenarioWorld, client_for):
     assert data["scenario"]["name"] == "Service commun ADS"
 
 
-def test_the_results_page_reads_the_same_queries_for_more_members(
-    sworld: ScenarioWorld, client_for
-):
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    client = client_for(sworld.world.pooling_admin)
-    url = reverse("scenarios:detail", args=[sworld.world.body.pk, sworld.scenario.pk])
-    client.get(url)
-    with CaptureQueriesContext(connection) as small:
-        client.get(url)
-    for i in range(6):
-        member = MemberFactory(pooling_body=sworld.world.body, insee_code=f"2120{i}")
-        fill_ads(sworld.campaign, sworld.ads, member, 12 + i)
-        sworld.scenario.members.add(member)
-    client.get(url)  # the inputs changed: computed and stored once
-    with CaptureQueriesContext(connection) as large:
-        client.get(url)
-    assert len(small) == len(large)
-
-
 def test_the_results_are_computed_once_per_state_of_the_inputs(
     sworld: ScenarioWorld, client_for, monkeypatch
 ):

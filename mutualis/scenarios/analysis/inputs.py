@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from decimal import Decimal
 from typing import Any
 
@@ -109,9 +109,20 @@ def results_key(inputs: ScenarioInputs, engine_version: str) -> str:
     """
     unlabelled = replace(inputs, scenario_id=None, name="", status="")
     text = json.dumps(
-        [engine_version, asdict(unlabelled)], sort_keys=True, default=str, ensure_ascii=True
+        [engine_version, unlabelled], sort_keys=True, default=_plain, ensure_ascii=True
     )
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _plain(value: object) -> object:
+    """JSON value of what `json` cannot write: a dataclass's fields (one level, json walks
+    on), a Decimal by its value (250 and 250.00 alike: a scenario read back from the
+    database must hash as the one just saved)."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: getattr(value, f.name) for f in fields(value)}
+    return str(value)
 
 
 def relabel(document: dict[str, Any], inputs: ScenarioInputs) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -26,8 +27,40 @@ from mutualis.scenarios import exports, queries, services
 from mutualis.scenarios.access import get_scenario_for, get_snapshot_for, scenario_rights
 from mutualis.scenarios.forms import CompareForm, ScenarioEditForm, ScenarioForm, SnapshotForm
 from mutualis.scenarios.models import Scenario
+from mutualis.scenarios.templatetags.scenarios import percent
+from mutualis.templatetags.mutualis import euros
 
 PHASE = "scenarios"
+
+
+def member_rows(doc: dict[str, Any], sheet_url: str = "") -> list[dict[str, Any]]:
+    """The allocation table's cells as display strings, one row per commune.
+
+    158 communes × 9 columns are a few thousand template lookups and filters otherwise
+    (most of the page's time): the row is formatted here, the template only prints it.
+    `sheet_url` holds `{code}` for the link to each commune's sheet ("": no links).
+    """
+    methods = [a["method"] for a in doc["allocations"]]
+    rows = []
+    for m in doc["members"]:
+        shares = m["allocations"]
+        rows.append(
+            {
+                "name": m["name"],
+                "sheet_url": sheet_url.replace("{code}", m["insee_code"]),
+                "assumptions": " ; ".join(m["assumptions"]),
+                "cost_before": euros(m["cost_before"]),
+                "explanation": m["explanation"],
+                "shares": [
+                    (euros(shares.get(k)), bool(shares.get(k)) and not m["rational"].get(k))
+                    for k in methods
+                ],
+                "saving": f"{euros(m['saving'])} ({percent(m['saving_percent'])})",
+                "fte": f"{' + '.join(m['fte_today'].values()) or '0'} / {m['fte_needed']}",
+                "ac": f"{euros(m.get('ac_deduction'))} / {euros(m.get('ac_monthly'))}",
+            }
+        )
+    return rows
 
 
 def projection_chart(doc: dict[str, Any]) -> SafeString:
@@ -138,6 +171,12 @@ def _results(
     return None, message, job
 
 
+def _sheet_url(scenario: Scenario) -> str:
+    """The URL of a commune's sheet with `{code}` for its INSEE code (reversed once)."""
+    url = reverse("scenarios:sheet", args=[scenario.pooling_body_id, scenario.pk, "00000"])
+    return url.replace("00000", "{code}")
+
+
 @login_required
 def detail(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
     scenario, rights = get_scenario_for(request.user, pk, scenario_pk)
@@ -150,11 +189,11 @@ def detail(request: HttpRequest, pk: int, scenario_pk: int) -> HttpResponse:
             "scenario": scenario,
             "rights": rights,
             "doc": doc,
+            "rows": member_rows(doc, _sheet_url(scenario)) if doc else [],
             "chart": projection_chart(doc) if doc else None,
             "error": error if job is None else "",
             "pending": error if job is not None else "",
             "results_job": job,
-            "sheet_links": True,
             "statuses": Scenario.Status.choices,
             "snapshots": queries.snapshots_of(scenario),
             "current_phase": PHASE,
@@ -177,6 +216,7 @@ def snapshot_detail(
             "snapshot": snapshot,
             "rights": rights,
             "doc": snapshot.payload,
+            "rows": member_rows(snapshot.payload),
             "chart": projection_chart(snapshot.payload),
             "statuses": Scenario.Status.choices,
             "current_phase": PHASE,
