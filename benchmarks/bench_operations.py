@@ -106,13 +106,20 @@ def main() -> None:
     job_services.report_progress = report  # type: ignore[assignment]
     pdf_job = request_job(body, exports.STATEMENTS_PDF, user, exports.statements_params(YEAR, None))
     started = time.perf_counter()
+    cpu = time.process_time()
     execute_job(pdf_job.pk)
     elapsed_pdf = time.perf_counter() - started
+    cpu_pdf = time.process_time() - cpu
     pdf_job.refresh_from_db()
     assert pdf_job.status == Job.Status.DONE, pdf_job.message
     print(
         f"{'PDF de tous les états (tâche de fond)':<45} {elapsed_pdf:8.1f} s  "
-        f"{pdf_job.result.size // 1024} Kio  "
+        f"(CPU {cpu_pdf:.1f} s)  {pdf_job.result.size // 1024} Kio",
+        flush=True,
+    )
+    # The target covers the year end to end: statements computed, then the PDF job.
+    print(
+        f"{'année de bout en bout (états + PDF)':<45} {elapsed + elapsed_pdf:8.1f} s  "
         f"ratio à la cible ({PDF_TARGET_SECONDS:.0f} s) : "
         f"{(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}",
         flush=True,
@@ -126,6 +133,17 @@ def main() -> None:
     xlsx_job.refresh_from_db()
     assert xlsx_job.status == Job.Status.DONE, xlsx_job.message
     print(f"{'Excel de tous les états (tâche de fond)':<45} {elapsed_xlsx:8.1f} s", flush=True)
+    # The bordereau of titles lists issued statements: issue the year (a bulk update, as
+    # the bench does not time the status changes), then time both formats of the page.
+    Statement.objects.filter(pooling_body=body).update(status=Statement.Status.ISSUED)
+    for fmt in ("csv", "xlsx"):
+        titles = Client()
+        titles.force_login(user)
+        started = time.perf_counter()
+        response = titles.get(f"/s/{body.pk}/pilotage/exercice/{YEAR}/titres.{fmt}")
+        assert response.status_code == 200
+        label = f"bordereau des titres ({fmt}, {count} états)"
+        print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
     client = Client()
     client.force_login(user)
     statement = Statement.objects.filter(pooling_body=body).first()

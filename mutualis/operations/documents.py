@@ -1,21 +1,24 @@
 """Statements as PDF (WeasyPrint) and Excel; the bordereau of titles as CSV and Excel.
 
-`statements_pdf` renders every statement of a year in one document: a plain function so
-that it can become a background task once the platform's task mechanism is merged (it
-runs synchronously today, reporting progress through `on_progress`).
+`statements_pdf` renders every statement of a year as one HTML document laid out by
+WeasyPrint in one pass (the background job `operations.statements_pdf` and the CLI call
+it, following its progress through `on_progress`); `statement_pdf` renders one statement
+with the same template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from mutualis.operations import spreadsheets
+from mutualis.operations import analysis, spreadsheets
 from mutualis.operations.models import Statement, StatementLine
 
 if TYPE_CHECKING:
@@ -51,45 +54,120 @@ def _fetcher() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def statements_html(statements: Sequence[Statement], title: str) -> str:
+@dataclass(frozen=True)
+class PrintedLine:
+    """A statement line as printed: its common explanation's number and its own steps."""
+
+    line: StatementLine
+    common: int | None
+    steps: list[Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class PrintedStatement:
+    statement: Statement
+    lines: list[PrintedLine]
+
+
+Progress = Callable[[int, str], None]
+"""`on_progress(percent, message)`: the share of the document done, and what is done."""
+
+
+def statements_html(
+    statements: Sequence[Statement], title: str, on_progress: Progress | None = None
+) -> str:
+    """One HTML document for all statements, one page break between them. The steps
+    found in the statements of several members (a service's notified unit cost, the
+    rounding rule) are printed once, as numbered common explanations that the lines cite;
+    a single statement prints every step on its line."""
+    factored = analysis.factor_steps(
+        [
+            (s.member_id, (line.explanation or {}).get("steps", []))
+            for s in statements
+            for line in s.lines.all()
+        ]
+    )
+    printed: list[PrintedStatement] = []
+    position = 0
+    for s in statements:
+        lines = []
+        for line in s.lines.all():
+            common, steps = factored.lines[position]
+            lines.append(PrintedLine(line, common, steps))
+            position += 1
+        printed.append(PrintedStatement(s, lines))
+    if on_progress:
+        on_progress(5, _("%(n)s états préparés pour la mise en page.") % {"n": len(printed)})
     return render_to_string(
-        "operations/statements_pdf.html", {"statements": statements, "title": title}
+        "operations/statements_pdf.html",
+        {"statements": printed, "common": factored.common, "title": title},
     )
 
 
-def statement_pdf(statement: Statement) -> bytes:
+class _PageCounter(logging.Handler):
+    """Turns WeasyPrint's "Creating layout - Page N" progress messages into progress."""
+
+    def __init__(self, expected: int, on_progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.expected = max(expected, 1)
+        self.every = max(self.expected // 20, 1)
+        self.on_progress = on_progress
+        self.pages = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Creating layout - Page" not in str(record.msg):
+            return
+        self.pages += 1
+        if self.pages % self.every == 0:
+            percent = 10 + 80 * min(self.pages, self.expected) // self.expected
+            self.on_progress(
+                percent,
+                _("%(p)s pages mises en page (environ %(n)s attendues).")
+                % {"p": self.pages, "n": self.expected},
+            )
+
+
+def _render(html: str, expected_pages: int, on_progress: Progress | None) -> bytes:
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    html = statements_html([statement], f"État {statement.number}")
-    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=None, url_fetcher=_fetcher())
+    if on_progress is None:
+        pdf: bytes = document.write_pdf()
+        return pdf
+    logger = logging.getLogger("weasyprint.progress")
+    counter = _PageCounter(expected_pages, on_progress)
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    try:
+        rendered = document.render()
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    on_progress(92, _("%(n)s pages mises en page ; écriture du PDF.") % {"n": len(rendered.pages)})
+    pdf = rendered.write_pdf()
     return pdf
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    return _render(statements_html([statement], f"État {statement.number}"), 1, None)
 
 
 def statements_pdf(
     statements: QuerySet[Statement] | Sequence[Statement],
     title: str,
-    on_progress: Callable[[int, int], None] | None = None,
-    batch: int = 40,
+    on_progress: Progress | None = None,
 ) -> bytes:
-    """All statements in one PDF, rendered by batches so that progress can be reported."""
-    from weasyprint import HTML
-
+    """All statements in one PDF: one HTML document (its CSS parsed once), laid out in
+    one pass; progress is reported while the pages are laid out."""
     if isinstance(statements, QuerySet):
         # A private QuerySet attribute, absent from django-stubs: lines prefetched already?
         prefetched = statements._prefetch_related_lookups  # type: ignore[attr-defined]
         items = list(statements if prefetched else with_lines(statements))
     else:
         items = list(statements)
-    documents = []
-    for start in range(0, max(len(items), 1), batch):
-        chunk = items[start : start + batch]
-        html = statements_html(chunk, title)
-        documents.append(HTML(string=html, base_url=None, url_fetcher=_fetcher()).render())
-        if on_progress:
-            on_progress(min(start + batch, len(items)), len(items))
-    pages = [page for document in documents for page in document.pages]
-    pdf: bytes = documents[0].copy(pages).write_pdf()
-    return pdf
+    html = statements_html(items, title, on_progress)
+    return _render(html, len(items) + 1, on_progress)
 
 
 def _line_rows(statements: Iterable[Statement]) -> Iterable[list[object]]:

@@ -200,8 +200,8 @@ class Command(BaseCommand):
                 documents.statements_pdf(
                     statements,
                     f"États {options['year']} — {body.name}",
-                    on_progress=lambda done, total: self.stderr.write(
-                        f"{done}/{total} états rendus"
+                    on_progress=lambda percent, message: self.stderr.write(
+                        f"{percent:3d} % {message}"
                     ),
                 )
             )
