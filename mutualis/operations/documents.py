@@ -69,17 +69,39 @@ class PrintedStatement:
     lines: list[PrintedLine]
 
 
+def _restates(step: Mapping[str, str], line: StatementLine) -> bool:
+    return bool(line.formula) and step.get("formula") == line.formula
+
+
 Progress = Callable[[int, str], None]
 """`on_progress(percent, message)`: the share of the document done, and what is done."""
 
 
-def statements_html(
-    statements: Sequence[Statement], title: str, on_progress: Progress | None = None
-) -> str:
-    """One HTML document for all statements, one page break between them. The steps
-    found in the statements of several members (a service's notified unit cost, the
-    rounding rule) are printed once, as numbered common explanations that the lines cite;
-    a single statement prints every step on its line."""
+LINES_PER_PAGE = 60
+"""About how many lines of text an A4 page of the template holds (for progress only)."""
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    statements: list[PrintedStatement]
+    common: list[list[Mapping[str, str]]]
+
+    def expected_pages(self) -> int:
+        """An estimate of the page count, from the lines of text to print."""
+        pages = sum(
+            1 + (8 + sum(1 + len(line.steps) for line in p.lines)) // LINES_PER_PAGE
+            for p in self.statements
+        )
+        if self.common:
+            pages += 1 + sum(2 + len(steps) for steps in self.common) // LINES_PER_PAGE
+        return pages
+
+
+def printed(statements: Sequence[Statement]) -> PrintedDocument:
+    """The statements as printed. The steps found in the statements of several members
+    (a service's notified unit cost, the rounding rule) are printed once, as numbered
+    common explanations that the lines cite; one statement alone (or one member's)
+    prints every step on its line."""
     factored = analysis.factor_steps(
         [
             (s.member_id, (line.explanation or {}).get("steps", []))
@@ -87,20 +109,25 @@ def statements_html(
             for line in s.lines.all()
         ]
     )
-    printed: list[PrintedStatement] = []
+    result: list[PrintedStatement] = []
     position = 0
     for s in statements:
         lines = []
         for line in s.lines.all():
             common, steps = factored.lines[position]
-            lines.append(PrintedLine(line, common, steps))
+            # The step stating the line itself (member: formula = amount) is the row.
+            own = [step for step in steps if not _restates(step, line)]
+            lines.append(PrintedLine(line, common, own))
             position += 1
-        printed.append(PrintedStatement(s, lines))
-    if on_progress:
-        on_progress(5, _("%(n)s états préparés pour la mise en page.") % {"n": len(printed)})
+        result.append(PrintedStatement(s, lines))
+    return PrintedDocument(result, factored.common)
+
+
+def statements_html(document: PrintedDocument, title: str) -> str:
+    """One HTML document for all statements, one page break between them."""
     return render_to_string(
         "operations/statements_pdf.html",
-        {"statements": printed, "common": factored.common, "title": title},
+        {"statements": document.statements, "common": document.common, "title": title},
     )
 
 
@@ -150,7 +177,7 @@ def _render(html: str, expected_pages: int, on_progress: Progress | None) -> byt
 
 
 def statement_pdf(statement: Statement) -> bytes:
-    return _render(statements_html([statement], f"État {statement.number}"), 1, None)
+    return _render(statements_html(printed([statement]), f"État {statement.number}"), 1, None)
 
 
 def statements_pdf(
@@ -166,8 +193,11 @@ def statements_pdf(
         items = list(statements if prefetched else with_lines(statements))
     else:
         items = list(statements)
-    html = statements_html(items, title, on_progress)
-    return _render(html, len(items) + 1, on_progress)
+    document = printed(items)
+    html = statements_html(document, title)
+    if on_progress:
+        on_progress(5, _("%(n)s états préparés pour la mise en page.") % {"n": len(items)})
+    return _render(html, document.expected_pages(), on_progress)
 
 
 def _line_rows(statements: Iterable[Statement]) -> Iterable[list[object]]:

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from mutualis.jobs.models import Job
@@ -103,17 +104,20 @@ def test_the_years_pdf_is_one_document_citing_every_step(ops: Ops) -> None:
     _year_of_statements(ops)
     statements = list(documents.with_lines(Statement.objects.filter(year=YEAR)))
     assert len({s.member_id for s in statements}) == 2
-    html = documents.statements_html(statements, "États")
+    html = documents.statements_html(documents.printed(statements), "États")
     assert html.count("<section>") == len(statements) + 1  # and the common explanations
-    assert html.count("Explication commune n° 1<") == 1
-    assert "(explication commune n° 1)" in html
+    assert html.count("Explication n° 1<") == 1
+    assert "(explication n° 1)" in html
     for statement in statements:
-        alone = documents.statements_html([statement], "État")
-        assert "Explication commune" not in alone
+        alone = documents.statements_html(documents.printed([statement]), "État")
+        assert "Explication n°" not in alone
         for line in statement.lines.all():
+            assert escape(f"{line.formula} →") in alone
             for step in line.explanation["steps"]:
-                assert step["label"].replace("'", "&#x27;") in alone
-                assert step["label"].replace("'", "&#x27;") in html
+                if step["formula"] == line.formula:
+                    continue  # the line itself (member : formula = amount), its row
+                assert escape(step["label"]) in alone
+                assert escape(step["label"]) in html
     seen: list[tuple[int, str]] = []
     pdf = documents.statements_pdf(
         statements, "États", on_progress=lambda p, m: seen.append((p, m))
