@@ -493,3 +493,18 @@ def factor_steps(lines: Sequence[tuple[object, Sequence[Mapping[str, str]]]]) ->
             numbers[block] = len(common)
         result.append((numbers[block], own))
     return FactoredSteps(common, result)
+
+
+def step_text(step: Mapping[str, str]) -> str:
+    """A stored step as printed: label : formula = result — reference."""
+    return Step(
+        step.get("label", ""),
+        step.get("formula", ""),
+        step.get("result", ""),
+        step.get("reference", ""),
+    ).text()
+
+
+def line_text(label: str, formula: str, amount: Decimal) -> str:
+    """A statement line on one line of text: label : formula → amount."""
+    return f"{label} : {formula} → {format_euros(amount)}"

@@ -62,6 +62,17 @@ class PrintedLine:
     common: int | None
     steps: list[Mapping[str, str]]
 
+    @property
+    def text(self) -> str:
+        text = analysis.line_text(self.line.label, self.line.formula, self.line.amount)
+        if self.common:
+            text += " " + _("(explication n° %(n)s)") % {"n": self.common}
+        return text
+
+    @property
+    def step_texts(self) -> list[str]:
+        return [f"{n}. {analysis.step_text(step)}" for n, step in enumerate(self.steps, 1)]
+
 
 @dataclass(frozen=True)
 class PrintedStatement:
@@ -127,7 +138,14 @@ def statements_html(document: PrintedDocument, title: str) -> str:
     """One HTML document for all statements, one page break between them."""
     return render_to_string(
         "operations/statements_pdf.html",
-        {"statements": document.statements, "common": document.common, "title": title},
+        {
+            "statements": document.statements,
+            "common": [
+                [f"{n}. {analysis.step_text(step)}" for n, step in enumerate(steps, 1)]
+                for steps in document.common
+            ],
+            "title": title,
+        },
     )
 
 

@@ -112,7 +112,7 @@ def test_the_years_pdf_is_one_document_citing_every_step(ops: Ops) -> None:
         alone = documents.statements_html(documents.printed([statement]), "État")
         assert "Explication n°" not in alone
         for line in statement.lines.all():
-            assert escape(f"{line.formula} →") in alone
+            assert escape(f"{line.label} : {line.formula} →") in alone
             for step in line.explanation["steps"]:
                 if step["formula"] == line.formula:
                     continue  # the line itself (member : formula = amount), its row
