@@ -86,7 +86,8 @@ def _counts(client: Client, urls: dict[str, str]) -> dict[str, int | str]:
         client.get(url)  # warm the caches (content types, sessions, templates)
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        counts[name] = len(queries) if response.status_code == 200 else f"HTTP {response.status_code}"
+        ok = response.status_code == 200
+        counts[name] = len(queries) if ok else f"HTTP {response.status_code}"
     return counts
 
 

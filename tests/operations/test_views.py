@@ -15,7 +15,6 @@ from mutualis.operations import services
 from mutualis.operations.analysis import Frequency
 from mutualis.operations.models import Statement, UnitEntry
 from mutualis.operations.services import UnitRow
-from tests.factories import MemberFactory, MembershipFactory
 from tests.operations.conftest import Ops, make_service, quarter_units
 
 YEAR = 2026
