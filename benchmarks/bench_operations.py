@@ -3,8 +3,10 @@
 Every service bills at the notified unit cost, quarterly, with twelve monthly imports of
 units for every member. Times the four quarters of statements (computed and stored), the
 PDF and the workbook of every statement of the year, each built by its background job
-(rendered by batches with progress; the target for statements + PDF is 60 s), and the
-statement pages (whose query counts must not grow with members).
+(the PDF one HTML document, progress by pages laid out; the target for statements + PDF
+is 60 s, printed as a ratio in wall-clock and in process CPU time, the latter telling
+what a machine shared with other processes hides), the bordereau of titles of the
+issued year, and the statement pages (whose query counts must not grow with members).
 """
 
 from __future__ import annotations
@@ -87,11 +89,14 @@ def main() -> None:
     label = f"préparation ({SERVICES} services × {MEMBERS} membres, 12 imports)"
     print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
     started = time.perf_counter()
+    cpu = time.process_time()
     for quarter in range(1, 5):
         services.generate_statements(body, YEAR, Frequency.QUARTERLY, quarter)
     elapsed = time.perf_counter() - started
+    cpu_statements = time.process_time() - cpu
     count = Statement.objects.filter(pooling_body=body).count()
-    print(f"{f'{count} états calculés (4 trimestres)':<45} {elapsed:8.1f} s", flush=True)
+    label = f"{count} états calculés (4 trimestres)"
+    print(f"{label:<45} {elapsed:8.1f} s  (CPU {cpu_statements:.1f} s)", flush=True)
     user = get_user_model().objects.create_superuser("bench", "bench@example.org", "x")
     # The year's file as users get it: a background job (mutualis.jobs) run as the worker
     # runs it, its progress stored on the job at every batch of 40 statements.
@@ -106,15 +111,24 @@ def main() -> None:
     job_services.report_progress = report  # type: ignore[assignment]
     pdf_job = request_job(body, exports.STATEMENTS_PDF, user, exports.statements_params(YEAR, None))
     started = time.perf_counter()
+    cpu = time.process_time()
     execute_job(pdf_job.pk)
     elapsed_pdf = time.perf_counter() - started
+    cpu_pdf = time.process_time() - cpu
     pdf_job.refresh_from_db()
     assert pdf_job.status == Job.Status.DONE, pdf_job.message
     print(
         f"{'PDF de tous les états (tâche de fond)':<45} {elapsed_pdf:8.1f} s  "
-        f"{pdf_job.result.size // 1024} Kio  "
+        f"(CPU {cpu_pdf:.1f} s)  {pdf_job.result.size // 1024} Kio",
+        flush=True,
+    )
+    # The target covers the year end to end: statements computed, then the PDF job.
+    print(
+        f"{'année de bout en bout (états + PDF)':<45} {elapsed + elapsed_pdf:8.1f} s  "
         f"ratio à la cible ({PDF_TARGET_SECONDS:.0f} s) : "
-        f"{(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}",
+        f"{(elapsed + elapsed_pdf) / PDF_TARGET_SECONDS:.3f}  "
+        f"(en temps CPU du processus : {cpu_statements + cpu_pdf:.1f} s, ratio "
+        f"{(cpu_statements + cpu_pdf) / PDF_TARGET_SECONDS:.3f})",
         flush=True,
     )
     xlsx_job = request_job(
@@ -126,6 +140,17 @@ def main() -> None:
     xlsx_job.refresh_from_db()
     assert xlsx_job.status == Job.Status.DONE, xlsx_job.message
     print(f"{'Excel de tous les états (tâche de fond)':<45} {elapsed_xlsx:8.1f} s", flush=True)
+    # The bordereau of titles lists issued statements: issue the year (a bulk update, as
+    # the bench does not time the status changes), then time both formats of the page.
+    Statement.objects.filter(pooling_body=body).update(status=Statement.Status.ISSUED)
+    for fmt in ("csv", "xlsx"):
+        titles = Client()
+        titles.force_login(user)
+        started = time.perf_counter()
+        response = titles.get(f"/s/{body.pk}/pilotage/exercice/{YEAR}/titres.{fmt}")
+        assert response.status_code == 200
+        label = f"bordereau des titres ({fmt}, {count} états)"
+        print(f"{label:<45} {time.perf_counter() - started:8.1f} s", flush=True)
     client = Client()
     client.force_login(user)
     statement = Statement.objects.filter(pooling_body=body).first()

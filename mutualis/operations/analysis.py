@@ -450,3 +450,61 @@ def months_of_period(frequency: Frequency, index: int) -> tuple[int, ...]:
 
 def sum_amounts(amounts: Sequence[Decimal]) -> Decimal:
     return sum(amounts, ZERO)
+
+
+@dataclass(frozen=True)
+class FactoredSteps:
+    """The explanation steps of a document's lines, the repeated ones printed once.
+
+    `common[n - 1]` are the steps of common explanation n; `lines[i]` is, for line i,
+    the number of its common explanation (None if it has none) and its own steps."""
+
+    common: list[list[Mapping[str, str]]]
+    lines: list[tuple[int | None, list[Mapping[str, str]]]]
+
+
+def factor_steps(lines: Sequence[tuple[object, Sequence[Mapping[str, str]]]]) -> FactoredSteps:
+    """Split each line's steps (given with the member it bills) into common steps, those
+    found in the lines of two members or more (the notified unit cost, the rounding
+    rule…), and the line's own steps. A line's common steps, in their order, form one
+    numbered common explanation, shared by every line with the same ones, so that a
+    year's document states each derivation once and every line still cites all of its
+    steps. For one member nothing is common: every step stays on its line."""
+
+    def key(step: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+        return tuple(sorted(step.items()))
+
+    owners: dict[tuple[tuple[str, str], ...], set[object]] = defaultdict(set)
+    for owner, steps in lines:
+        for step in steps:
+            owners[key(step)].add(owner)
+    numbers: dict[tuple[tuple[tuple[str, str], ...], ...], int] = {}
+    common: list[list[Mapping[str, str]]] = []
+    result: list[tuple[int | None, list[Mapping[str, str]]]] = []
+    for _owner, steps in lines:
+        shared = [s for s in steps if len(owners[key(s)]) > 1]
+        own = [s for s in steps if len(owners[key(s)]) <= 1]
+        if not shared:
+            result.append((None, own))
+            continue
+        block = tuple(key(s) for s in shared)
+        if block not in numbers:
+            common.append(shared)
+            numbers[block] = len(common)
+        result.append((numbers[block], own))
+    return FactoredSteps(common, result)
+
+
+def step_text(step: Mapping[str, str]) -> str:
+    """A stored step as printed: label : formula = result — reference."""
+    return Step(
+        step.get("label", ""),
+        step.get("formula", ""),
+        step.get("result", ""),
+        step.get("reference", ""),
+    ).text()
+
+
+def line_text(label: str, formula: str, amount: Decimal) -> str:
+    """A statement line on one line of text: label : formula → amount."""
+    return f"{label} : {formula} → {format_euros(amount)}"

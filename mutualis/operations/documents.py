@@ -1,21 +1,24 @@
 """Statements as PDF (WeasyPrint) and Excel; the bordereau of titles as CSV and Excel.
 
-`statements_pdf` renders every statement of a year in one document: a plain function so
-that it can become a background task once the platform's task mechanism is merged (it
-runs synchronously today, reporting progress through `on_progress`).
+`statements_pdf` renders every statement of a year as one HTML document laid out by
+WeasyPrint in one pass (the background job `operations.statements_pdf` and the CLI call
+it, following its progress through `on_progress`); `statement_pdf` renders one statement
+with the same template.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import logging
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
-from mutualis.operations import spreadsheets
+from mutualis.operations import analysis, spreadsheets
 from mutualis.operations.models import Statement, StatementLine
 
 if TYPE_CHECKING:
@@ -51,45 +54,168 @@ def _fetcher() -> URLFetcher:
     return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
-def statements_html(statements: Sequence[Statement], title: str) -> str:
+@dataclass(frozen=True)
+class PrintedLine:
+    """A statement line as printed: its common explanation's number and its own steps."""
+
+    line: StatementLine
+    common: int | None
+    steps: list[Mapping[str, str]]
+
+    @property
+    def text(self) -> str:
+        text = analysis.line_text(self.line.label, self.line.formula, self.line.amount)
+        if self.common:
+            text += " " + _("(explication n° %(n)s)") % {"n": self.common}
+        return text
+
+    @property
+    def step_texts(self) -> list[str]:
+        return [f"{n}. {analysis.step_text(step)}" for n, step in enumerate(self.steps, 1)]
+
+
+@dataclass(frozen=True)
+class PrintedStatement:
+    statement: Statement
+    lines: list[PrintedLine]
+
+
+def _restates(step: Mapping[str, str], line: StatementLine) -> bool:
+    return bool(line.formula) and step.get("formula") == line.formula
+
+
+Progress = Callable[[int, str], None]
+"""`on_progress(percent, message)`: the share of the document done, and what is done."""
+
+
+LINES_PER_PAGE = 60
+"""About how many lines of text an A4 page of the template holds (for progress only)."""
+
+
+@dataclass(frozen=True)
+class PrintedDocument:
+    statements: list[PrintedStatement]
+    common: list[list[Mapping[str, str]]]
+
+    def expected_pages(self) -> int:
+        """An estimate of the page count, from the lines of text to print."""
+        pages = sum(
+            1 + (8 + sum(1 + len(line.steps) for line in p.lines)) // LINES_PER_PAGE
+            for p in self.statements
+        )
+        if self.common:
+            pages += 1 + sum(2 + len(steps) for steps in self.common) // LINES_PER_PAGE
+        return pages
+
+
+def printed(statements: Sequence[Statement]) -> PrintedDocument:
+    """The statements as printed. The steps found in the statements of several members
+    (a service's notified unit cost, the rounding rule) are printed once, as numbered
+    common explanations that the lines cite; one statement alone (or one member's)
+    prints every step on its line."""
+    factored = analysis.factor_steps(
+        [
+            (s.member_id, (line.explanation or {}).get("steps", []))
+            for s in statements
+            for line in s.lines.all()
+        ]
+    )
+    result: list[PrintedStatement] = []
+    position = 0
+    for s in statements:
+        lines = []
+        for line in s.lines.all():
+            common, steps = factored.lines[position]
+            # The step stating the line itself (member: formula = amount) is the row.
+            own = [step for step in steps if not _restates(step, line)]
+            lines.append(PrintedLine(line, common, own))
+            position += 1
+        result.append(PrintedStatement(s, lines))
+    return PrintedDocument(result, factored.common)
+
+
+def statements_html(document: PrintedDocument, title: str) -> str:
+    """One HTML document for all statements, one page break between them."""
     return render_to_string(
-        "operations/statements_pdf.html", {"statements": statements, "title": title}
+        "operations/statements_pdf.html",
+        {
+            "statements": document.statements,
+            "common": [
+                [f"{n}. {analysis.step_text(step)}" for n, step in enumerate(steps, 1)]
+                for steps in document.common
+            ],
+            "title": title,
+        },
     )
 
 
-def statement_pdf(statement: Statement) -> bytes:
+class _PageCounter(logging.Handler):
+    """Turns WeasyPrint's "Creating layout - Page N" progress messages into progress."""
+
+    def __init__(self, expected: int, on_progress: Progress) -> None:
+        super().__init__(logging.INFO)
+        self.expected = max(expected, 1)
+        self.every = max(self.expected // 20, 1)
+        self.on_progress = on_progress
+        self.pages = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "Creating layout - Page" not in str(record.msg):
+            return
+        self.pages += 1
+        if self.pages % self.every == 0:
+            percent = 10 + 80 * min(self.pages, self.expected) // self.expected
+            self.on_progress(
+                percent,
+                _("%(p)s pages mises en page (environ %(n)s attendues).")
+                % {"p": self.pages, "n": self.expected},
+            )
+
+
+def _render(html: str, expected_pages: int, on_progress: Progress | None) -> bytes:
     from weasyprint import HTML  # heavy import, only when a PDF is asked for
 
-    html = statements_html([statement], f"État {statement.number}")
-    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=_fetcher()).write_pdf()
+    document = HTML(string=html, base_url=None, url_fetcher=_fetcher())
+    if on_progress is None:
+        pdf: bytes = document.write_pdf()
+        return pdf
+    logger = logging.getLogger("weasyprint.progress")
+    counter = _PageCounter(expected_pages, on_progress)
+    level = logger.level
+    logger.addHandler(counter)
+    logger.setLevel(logging.INFO)
+    try:
+        rendered = document.render()
+    finally:
+        logger.removeHandler(counter)
+        logger.setLevel(level)
+    on_progress(92, _("%(n)s pages mises en page ; écriture du PDF.") % {"n": len(rendered.pages)})
+    pdf = rendered.write_pdf()
     return pdf
+
+
+def statement_pdf(statement: Statement) -> bytes:
+    return _render(statements_html(printed([statement]), f"État {statement.number}"), 1, None)
 
 
 def statements_pdf(
     statements: QuerySet[Statement] | Sequence[Statement],
     title: str,
-    on_progress: Callable[[int, int], None] | None = None,
-    batch: int = 40,
+    on_progress: Progress | None = None,
 ) -> bytes:
-    """All statements in one PDF, rendered by batches so that progress can be reported."""
-    from weasyprint import HTML
-
+    """All statements in one PDF: one HTML document (its CSS parsed once), laid out in
+    one pass; progress is reported while the pages are laid out."""
     if isinstance(statements, QuerySet):
         # A private QuerySet attribute, absent from django-stubs: lines prefetched already?
         prefetched = statements._prefetch_related_lookups  # type: ignore[attr-defined]
         items = list(statements if prefetched else with_lines(statements))
     else:
         items = list(statements)
-    documents = []
-    for start in range(0, max(len(items), 1), batch):
-        chunk = items[start : start + batch]
-        html = statements_html(chunk, title)
-        documents.append(HTML(string=html, base_url=None, url_fetcher=_fetcher()).render())
-        if on_progress:
-            on_progress(min(start + batch, len(items)), len(items))
-    pages = [page for document in documents for page in document.pages]
-    pdf: bytes = documents[0].copy(pages).write_pdf()
-    return pdf
+    document = printed(items)
+    html = statements_html(document, title)
+    if on_progress:
+        on_progress(5, _("%(n)s états préparés pour la mise en page.") % {"n": len(items)})
+    return _render(html, document.expected_pages(), on_progress)
 
 
 def _line_rows(statements: Iterable[Statement]) -> Iterable[list[object]]:

@@ -24,11 +24,10 @@ def statements_params(year: int, member_ids: frozenset[int] | None) -> dict[str,
 
 
 def _render_pdf(statements: list[Statement], title: str, progress: Report) -> bytes:
-    def report(done: int, total: int) -> None:
-        progress(
-            20 + 75 * done // max(total, 1),
-            _("%(done)s états mis en page sur %(total)s.") % {"done": done, "total": total},
-        )
+    """From 20 % (statements read) to 95 %: the HTML built, then the pages laid out."""
+
+    def report(percent: int, message: str) -> None:
+        progress(20 + 75 * percent // 100, message)
 
     return documents.statements_pdf(statements, title, on_progress=report)
 

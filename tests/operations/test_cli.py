@@ -137,3 +137,25 @@ def test_statements_export_in_every_format(ops: Ops, tmp_path) -> None:
     assert payload[0]["total"] == "2201.38"  # 10 × 220,137747
     assert payload[0]["status"] == "issued"
     assert "2201,38" in (tmp_path / "etats.csv").read_text(encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["statements", "--pooling-body", "200000001", "--year", "2026", "--format", "docx"],
+        ["tariff", "--offer", "sig", "--population", "beaucoup"],
+        [],
+    ],
+)
+def test_usage_errors_exit_2_in_french(world, argv, capsys) -> None:
+    """An unknown format, a population that is not a number, no action at all."""
+    with pytest.raises(CommandError) as caught:
+        call_command("operations", *argv)
+    assert caught.value.returncode == 2
+    assert str(caught.value).startswith("Arguments invalides")
+    from mutualis.operations.management.commands.operations import Command
+
+    with pytest.raises(SystemExit) as exit_:
+        Command().run_from_argv(["mutualis", "operations", *argv])
+    assert exit_.value.code == 2
+    assert "Erreur : arguments invalides" in capsys.readouterr().err

@@ -6,6 +6,7 @@ import io
 from datetime import date
 
 from django.urls import reverse
+from django.utils.html import escape
 from openpyxl import load_workbook
 
 from mutualis.jobs.models import Job
@@ -71,3 +72,58 @@ def test_asking_with_get_or_an_unknown_format_queues_nothing(ops: Ops, client_fo
     other = reverse("operations:statements_file", args=[ops.world.body.pk, YEAR, "docx"])
     assert client.post(other).status_code == 404
     assert not Job.objects.exists()
+
+
+def test_common_steps_are_those_of_several_members_and_keep_their_order() -> None:
+    from mutualis.operations.analysis import factor_steps
+
+    cost = {"label": "Coût unitaire", "formula": "", "result": "10 €", "reference": "D.5211-16"}
+    rounding = {"label": "Arrondi", "formula": "", "result": "", "reference": ""}
+    own_a = {"label": "A : 10 € × 2", "formula": "", "result": "20 €", "reference": ""}
+    own_b = {"label": "B : 10 € × 3", "formula": "", "result": "30 €", "reference": ""}
+    factored = factor_steps(
+        [
+            ("a", [cost, own_a, rounding]),
+            ("a", [cost, own_a, rounding]),  # the same member's next quarter: still its own
+            ("b", [cost, own_b, rounding]),
+            ("b", [own_b]),
+        ]
+    )
+    assert factored.common == [[cost, rounding]]
+    assert factored.lines == [(1, [own_a]), (1, [own_a]), (1, [own_b]), (None, [own_b])]
+    alone = factor_steps([("a", [cost, own_a, rounding])])
+    assert alone.common == [] and alone.lines == [(None, [cost, own_a, rounding])]
+
+
+def test_the_years_pdf_is_one_document_citing_every_step(ops: Ops) -> None:
+    """Every step of every line is in the year's document: on its line, or once in the
+    common explanation the line cites; one statement alone keeps all steps on its lines."""
+    from mutualis.operations import documents
+    from mutualis.operations.models import Statement
+
+    _year_of_statements(ops)
+    statements = list(documents.with_lines(Statement.objects.filter(year=YEAR)))
+    assert len({s.member_id for s in statements}) == 2
+    html = documents.statements_html(documents.printed(statements), "États")
+    assert html.count("<section>") == len(statements) + 1  # and the common explanations
+    assert html.count("Explication n° 1<") == 1
+    assert "(explication n° 1)" in html
+    for statement in statements:
+        alone = documents.statements_html(documents.printed([statement]), "État")
+        assert "Explication n°" not in alone
+        for line in statement.lines.all():
+            assert escape(f"{line.label} : {line.formula} →") in alone
+            for step in line.explanation["steps"]:
+                if step["formula"] == line.formula:
+                    continue  # the line itself (member : formula = amount), its row
+                assert escape(step["label"]) in alone
+                assert escape(step["label"]) in html
+    seen: list[tuple[int, str]] = []
+    pdf = documents.statements_pdf(
+        statements, "États", on_progress=lambda p, m: seen.append((p, m))
+    )
+    assert pdf.startswith(b"%PDF")
+    percents = [p for p, _ in seen]
+    assert percents == sorted(percents) and percents[-1] >= 90
+    assert "écriture du PDF" in seen[-1][1]
+    assert documents.statement_pdf(statements[0]).startswith(b"%PDF")

@@ -261,3 +261,40 @@ def test_statements_bill_the_full_precision_unit_cost(ops: Ops) -> None:
     )
     result = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1)
     assert [s.total_amount for s in result.created] == [Decimal("22013774.69")]
+
+
+def test_the_admin_refuses_to_change_an_issued_statement(ops: Ops, client_for) -> None:
+    """A POST to the admin's change form of an issued statement changes nothing."""
+    from django.urls import reverse
+
+    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
+    quarter_units(ops)
+    statement = services.generate_statements(ops.world.body, 2026, Frequency.QUARTERLY, 1).created[
+        0
+    ]
+    services.change_status(statement, "validate")
+    services.change_status(statement, "issue")
+    line = statement.lines.get()
+    client = client_for(ops.world.platform_admin)
+    url = reverse("admin:operations_statement_change", args=[statement.pk])
+    assert client.get(url).status_code == 200
+    client.post(
+        url,
+        {
+            "number": statement.number,
+            "total_amount": "1.00",
+            "status": "draft",
+            "lines-TOTAL_FORMS": "1",
+            "lines-INITIAL_FORMS": "1",
+            "lines-0-id": str(line.pk),
+            "lines-0-statement": str(statement.pk),
+            "lines-0-amount": "1.00",
+            "lines-0-label": "x",
+        },
+    )
+    stored = Statement.objects.get(pk=statement.pk)
+    assert (stored.status, stored.total_amount) == ("issued", statement.total_amount)
+    assert stored.lines.get().amount == line.amount
+    delete = reverse("admin:operations_statement_delete", args=[statement.pk])
+    assert client.post(delete, {"post": "yes"}).status_code == 403
+    assert Statement.objects.filter(pk=statement.pk).exists()

@@ -15,7 +15,6 @@ from mutualis.operations import services
 from mutualis.operations.analysis import Frequency
 from mutualis.operations.models import Statement, UnitEntry
 from mutualis.operations.services import UnitRow
-from tests.factories import MemberFactory, MembershipFactory
 from tests.operations.conftest import Ops, make_service, quarter_units
 
 YEAR = 2026
@@ -139,28 +138,6 @@ def test_statement_pdf_and_excel_explain_every_line(ops: Ops, client_for) -> Non
         reverse("operations:statement", args=[ops.world.body.pk, statement.pk])
     ).content.decode()
     assert "D.5211-16" in page
-
-
-def test_statement_pages_do_not_grow_with_members(
-    ops: Ops, client_for, django_assert_max_num_queries
-) -> None:
-    services.notify_unit_cost(ops.notice, date(2026, 3, 20))
-    for n in range(30):
-        member = MemberFactory(pooling_body=ops.world.body)
-        MembershipFactory(member=member)
-        ops.service.participations.create(member=member, start_on=date(2025, 1, 1))
-        services.record_units(
-            ops.service, YEAR, [UnitRow(1, member.code, 1, Decimal(n))], origin="typed"
-        )
-    services.generate_statements(ops.world.body, YEAR, Frequency.QUARTERLY, 1)
-    client = client_for(ops.world.pooling_admin)
-    for url in (
-        reverse("operations:statements", args=[ops.world.body.pk, YEAR]),
-        reverse("operations:dashboard", args=[ops.world.body.pk]),
-        reverse("operations:service", args=[ops.world.body.pk, ops.service.pk, YEAR]),
-    ):
-        with django_assert_max_num_queries(25):
-            assert client.get(url).status_code == 200
 
 
 def test_public_catalogue_is_readable_only_when_published(ops: Ops, client) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -39,11 +39,28 @@ def _existing_file(name: str) -> Path:
     return path
 
 
+class FrenchParser(CommandParser):
+    """Usage errors (unknown format, a population that is not a number…) in French, with
+    exit code 2, as the other commands of the project (`mutualis reimburse`, games)."""
+
+    def error(self, message: str) -> NoReturn:
+        if not self.called_from_command_line:
+            raise _invalid(f"Arguments invalides ({message}).")
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_INVALID, f"Erreur : arguments invalides ({message}).\n")
+
+
 class Command(BaseCommand):
     help = "Pilotage : catalogue, simulateur de tarif, import des unités, états de l'exercice."
 
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        parser = super().create_parser(prog_name, subcommand, **kwargs)
+        # Django builds a plain CommandParser; only `error` differs in FrenchParser.
+        parser.__class__ = FrenchParser
+        return parser
+
     def add_arguments(self, parser: CommandParser) -> None:
-        sub = parser.add_subparsers(dest="action", required=True)
+        sub = parser.add_subparsers(dest="action", required=True, parser_class=FrenchParser)
         catalogue = sub.add_parser("catalogue", help="Catalogue des services numériques.")
         catalogue_sub = catalogue.add_subparsers(dest="catalogue_action", required=True)
         load = catalogue_sub.add_parser("import", help="Charger les offres d'un fichier JSON.")
@@ -200,8 +217,8 @@ class Command(BaseCommand):
                 documents.statements_pdf(
                     statements,
                     f"États {options['year']} — {body.name}",
-                    on_progress=lambda done, total: self.stderr.write(
-                        f"{done}/{total} états rendus"
+                    on_progress=lambda percent, message: self.stderr.write(
+                        f"{percent:3d} % {message}"
                     ),
                 )
             )
