@@ -20,6 +20,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from mutualis import pdf
 from mutualis.conventions.analysis import (
     Annex,
     AnnexLine,
@@ -406,16 +407,11 @@ def render_odt(
 
 
 def render_pdf(text: Text, *, is_sample: bool = False) -> bytes:
-    from weasyprint import HTML
-    from weasyprint.urls import URLFetcher
-
     html = render_to_string(
         "conventions/documents/document.html",
         {"text": text, "groups": text.groups(), "is_sample": is_sample},
     )
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    pdf: bytes = HTML(string=html, base_url=None, url_fetcher=fetcher).write_pdf()
-    return pdf
+    return pdf.render(html)
 
 
 # --- one entry point per document --------------------------------------------------------

@@ -25,6 +25,7 @@ from openpyxl.cell.cell import ERROR_CODES
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from mutualis import pdf
 from mutualis.inventory import charts
 from mutualis.inventory.diagnostic import WEIGHTS, Diagnostic, build_diagnostic
 from mutualis.inventory.models import Campaign
@@ -118,14 +119,7 @@ def report_html(diagnostic: Diagnostic) -> str:
 
 
 def render_pdf(diagnostic: Diagnostic) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    pdf: bytes = HTML(
-        string=report_html(diagnostic), base_url=None, url_fetcher=fetcher
-    ).write_pdf()
-    return pdf
+    return pdf.render(report_html(diagnostic))
 
 
 # --- Excel -------------------------------------------------------------------------------

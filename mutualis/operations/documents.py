@@ -8,21 +8,17 @@ with the same template.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from django.db.models import Prefetch, QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from mutualis import pdf
 from mutualis.operations import analysis, spreadsheets
 from mutualis.operations.models import Statement, StatementLine
-
-if TYPE_CHECKING:
-    from weasyprint.urls import URLFetcher
 
 LINE_HEADERS = (
     "Numéro",
@@ -46,12 +42,6 @@ def with_lines(statements: QuerySet[Statement]) -> QuerySet[Statement]:
     return statements.select_related("member", "corrects", "pooling_body").prefetch_related(
         Prefetch("lines", queryset=StatementLine.objects.order_by("pk"))
     )
-
-
-def _fetcher() -> URLFetcher:
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
 
 
 @dataclass(frozen=True)
@@ -149,49 +139,29 @@ def statements_html(document: PrintedDocument, title: str) -> str:
     )
 
 
-class _PageCounter(logging.Handler):
-    """Turns WeasyPrint's "Creating layout - Page N" progress messages into progress."""
+def _page_progress(expected: int, on_progress: Progress) -> pdf.PageProgress:
+    """Progress from 10 to 90 % while the pages are laid out, about every 5 %."""
+    expected = max(expected, 1)
+    every = max(expected // 20, 1)
 
-    def __init__(self, expected: int, on_progress: Progress) -> None:
-        super().__init__(logging.INFO)
-        self.expected = max(expected, 1)
-        self.every = max(self.expected // 20, 1)
-        self.on_progress = on_progress
-        self.pages = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "Creating layout - Page" not in str(record.msg):
-            return
-        self.pages += 1
-        if self.pages % self.every == 0:
-            percent = 10 + 80 * min(self.pages, self.expected) // self.expected
-            self.on_progress(
-                percent,
+    def page(done: int) -> None:
+        if done % every == 0:
+            on_progress(
+                10 + 80 * min(done, expected) // expected,
                 _("%(p)s pages mises en page (environ %(n)s attendues).")
-                % {"p": self.pages, "n": self.expected},
+                % {"p": done, "n": expected},
             )
+
+    return page
 
 
 def _render(html: str, expected_pages: int, on_progress: Progress | None) -> bytes:
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-
-    document = HTML(string=html, base_url=None, url_fetcher=_fetcher())
     if on_progress is None:
-        pdf: bytes = document.write_pdf()
-        return pdf
-    logger = logging.getLogger("weasyprint.progress")
-    counter = _PageCounter(expected_pages, on_progress)
-    level = logger.level
-    logger.addHandler(counter)
-    logger.setLevel(logging.INFO)
-    try:
-        rendered = document.render()
-    finally:
-        logger.removeHandler(counter)
-        logger.setLevel(level)
-    on_progress(92, _("%(n)s pages mises en page ; écriture du PDF.") % {"n": len(rendered.pages)})
-    pdf = rendered.write_pdf()
-    return pdf
+        return pdf.render(html)
+    laid_out = pdf.layout(html, pages=_page_progress(expected_pages, on_progress))
+    on_progress(92, _("%(n)s pages mises en page ; écriture du PDF.") % {"n": len(laid_out.pages)})
+    data: bytes = laid_out.write_pdf()
+    return data
 
 
 def statement_pdf(statement: Statement) -> bytes:

@@ -8,11 +8,7 @@ of every commune run as background jobs (`exports`).
 from __future__ import annotations
 
 import json
-import logging
-import re
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,15 +16,13 @@ from typing import Any
 
 from django.template.loader import render_to_string
 
+from mutualis import pdf
 from mutualis.engine.money import format_euros
 from mutualis.scenarios import services, workbook
 from mutualis.scenarios.models import Scenario
 
 # pages(done, expected): called while WeasyPrint lays out the pages, for job progress.
 PageProgress = Callable[[int, int], None]
-PROGRESS_LOGGER = "weasyprint.progress"  # WeasyPrint logs "Step 5 - Creating layout - Page N"
-PAGE_STEP = re.compile(r"Creating layout - Page (\d+)")
-_FONTS = threading.local()  # one WeasyPrint font configuration per thread, reused
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = workbook.XLSX_TYPE
@@ -79,62 +73,10 @@ def _readable(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {**doc, "method_text": method_text(scenario["method"], scenario["method_title"])}
 
 
-class _PageCounter(logging.Handler):
-    """Turns WeasyPrint's per-page progress records into `pages(done, expected)` calls."""
-
-    def __init__(self, pages: PageProgress, expected: int) -> None:
-        super().__init__(logging.INFO)
-        self.pages, self.expected = pages, expected
-
-    def emit(self, record: logging.LogRecord) -> None:
-        found = PAGE_STEP.search(record.getMessage())
-        if found:
-            self.pages(int(found.group(1)), self.expected)
-
-
-@contextmanager
-def _page_progress(pages: PageProgress | None, expected: int) -> Iterator[None]:
-    """Route WeasyPrint's progress records to `pages` (and nowhere else) while rendering."""
-    if pages is None:
-        yield
-        return
-    logger = logging.getLogger(PROGRESS_LOGGER)
-    handler = _PageCounter(pages, expected)
-    saved = logger.level, logger.propagate
-    logger.setLevel(logging.INFO)
-    logger.propagate = False
-    logger.addHandler(handler)
-    try:
-        yield
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(saved[0])
-        logger.propagate = saved[1]
-
-
-def _font_config() -> Any:
-    """This thread's FontConfiguration: building one costs a sixth of a one-page sheet.
-
-    Our style declares no @font-face, so the configuration holds nothing of a document.
-    """
-    config = getattr(_FONTS, "config", None)
-    if config is None:
-        from weasyprint.text.fonts import FontConfiguration
-
-        config = _FONTS.config = FontConfiguration()
-    return config
-
-
 def _pdf(html: str, pages: PageProgress | None = None, expected: int = 0) -> bytes:
-    """One WeasyPrint render of a whole document (its style parsed once)."""
-    from weasyprint import HTML  # heavy import, only when a PDF is asked for
-    from weasyprint.urls import URLFetcher
-
-    fetcher = URLFetcher(allowed_protocols={"data"}, allow_redirects=False)
-    with _page_progress(pages, expected):
-        document = HTML(string=html, base_url=None, url_fetcher=fetcher)
-        pdf: bytes = document.write_pdf(font_config=_font_config())
-    return pdf
+    if pages is None:
+        return pdf.render(html)
+    return pdf.render(html, pages=lambda done: pages(done, expected))
 
 
 def member_stability(doc: Mapping[str, Any], insee_code: str, name: str) -> str:

@@ -7,6 +7,7 @@ from datetime import date
 
 from django.template.loader import render_to_string
 
+from mutualis import pdf
 from mutualis.jobs.models import Job
 from mutualis.jobs.services import request_job
 from mutualis.scenarios import documents, exports, services
@@ -59,7 +60,7 @@ def test_the_pack_keeps_explanations_out_of_table_cells(sworld: ScenarioWorld) -
 
 
 def test_the_sheets_job_reports_its_layout_page_by_page(sworld: ScenarioWorld) -> None:
-    logger = logging.getLogger(documents.PROGRESS_LOGGER)
+    logger = logging.getLogger(pdf.PROGRESS_LOGGER)
     before = logger.level, logger.propagate
     job = request_job(
         sworld.world.body, exports.SHEETS_PDF, None, exports.sheets_params(sworld.scenario)
