@@ -9,11 +9,10 @@ import time
 import numpy as np
 import pytest
 
-from mutualis.engine import optimise
 from mutualis.engine.errors import EngineError, InvalidParameter, UnknownMember
 from mutualis.engine.games import PooledCost, PooledMember, to_explicit
 from mutualis.engine.games.model import PooledServiceGame
-from mutualis.engine.optimise import best_partition, best_perimeter, best_split
+from mutualis.engine.optimise import best_partition, best_perimeter, best_split, splits
 from tests.engine.games.helpers import random_pooled_game
 
 
@@ -165,7 +164,7 @@ def test_best_split_needs_two_members_per_service() -> None:
 
 def test_best_split_falls_back_on_the_milp_beyond_the_dynamic_programme(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     game = random_pooled_game(np.random.default_rng(9), 7)
-    monkeypatch.setattr(optimise, "MAX_SUBSET_SUM", 0)
+    monkeypatch.setattr(splits, "MAX_SUBSET_SUM", 0)
     result = best_split(game, 2)
     assert result.method == "milp"
     assert split_cost(result) == pytest.approx(brute_force_split_cost(game, 2), abs=1e-6)
@@ -181,7 +180,7 @@ def test_best_split_as_json_says_whether_the_optimum_is_proven() -> None:
 @pytest.mark.parametrize("seed", range(12))
 def test_three_way_dynamic_programme_equals_brute_force(seed: int, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The level-triple search (not the small-n enumeration), lumpy workloads included."""
-    monkeypatch.setattr(optimise, "MAX_SPLIT_ENUMERATION", 0)
+    monkeypatch.setattr(splits, "MAX_SPLIT_ENUMERATION", 0)
     rng = np.random.default_rng(500 + seed)
     game = random_pooled_game(rng, int(rng.integers(6, 10)))
     result = best_split(game, 3)
