@@ -18,19 +18,16 @@ from __future__ import annotations
 
 import cProfile
 import pstats
-import statistics
 import sys
 import time
 from decimal import Decimal
 
-from pagebench import start_django
+from pagebench import measure, start_django
 
 start_django()
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from mutualis.engine.games import allocate_costs, assess  # noqa: E402
@@ -131,24 +128,6 @@ def parts(inputs) -> None:  # type: ignore[no-untyped-def]
 PAGE_TARGET = 0.3
 
 
-def page(client: Client, label: str, url: str, runs: int = 5) -> None:
-    """Median time of `runs` GETs after a warm-up, with the query count of the last one."""
-    client.get(url)
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        times.append(time.perf_counter() - start)
-        assert response.status_code == 200, (url, response.status_code)
-    median = statistics.median(times)
-    print(
-        f"{label:<45} {median * 1000:9.1f} ms  {len(queries):3d} requêtes  "
-        f"ratio à la cible ({PAGE_TARGET:g} s) : {median / PAGE_TARGET:.3f}",
-        flush=True,
-    )
-
-
 def pages(client: Client, body, scenario: Scenario) -> None:  # type: ignore[no-untyped-def]
     """Every scenario page at 158 members, from stored results (4 scenarios to compare)."""
     copies = [services.duplicate_scenario(scenario, None) for _ in range(3)]
@@ -181,7 +160,7 @@ def pages(client: Client, body, scenario: Scenario) -> None:  # type: ignore[no-
             reverse("scenarios:sheet", args=[*args, commune.insee_code]),
         ),
     ):
-        page(client, label, url)
+        measure(client, label, url, runs=5, target=PAGE_TARGET)
 
 
 def documents(client: Client, body, scenario: Scenario) -> None:  # type: ignore[no-untyped-def]
