@@ -42,7 +42,7 @@ from mutualis.engine.money import D
 
 PER_ROUND = 60
 """Violated coalitions (of distinct workloads) added per round by the dynamic programme."""
-TRUST_RADIUS = 0.05
+TRUST_RADIUS = 0.001
 """Half-width of the first trust region, as a share of the mean member's cost."""
 NEXT_BUDGET = 200
 COMBINATIONS = 4096
@@ -243,6 +243,7 @@ class _WorkloadSeparator:
 
     def __init__(self, space: WorkloadSpace) -> None:
         self.space = space
+        self.tolerance = tolerance(space.game)
 
     def __call__(
         self, x: FloatArray, above: float, generation: Generation, *, certify: bool = True
@@ -254,11 +255,7 @@ class _WorkloadSeparator:
         # The best workloads of each staffing level, and the best ones overall, among
         # the violated ones and those within NEAR of violation (they enter the programme
         # along with the violated ones: the next solution is better informed).
-        near = (
-            above - NEAR * max(abs(above), tolerance(self.space.game))
-            if np.isfinite(above)
-            else above
-        )
+        near = above - NEAR * max(abs(above), self.tolerance) if np.isfinite(above) else above
         loads = np.flatnonzero(excess > near)
         levels = space.level_of[loads]
         order = np.lexsort((-excess[loads], levels))

@@ -17,7 +17,7 @@ n · ΣW is at most MAX_CELLS, the MILP (`best_pooled_coalition`) otherwise.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -166,59 +166,96 @@ class WorkloadKnapsack:
     count vectors in decreasing value (Lawler's partition of the solutions: agree with
     the best on the classes before j, differ at class j), skipping those the caller
     forbids.
+
+    Inside, the classes are ordered by decreasing workload, so that the programme meets
+    the small ones first: the workloads reachable by classes j, j+1, … stay a short
+    prefix of the table for most of the pass (with the few large towns last, a fraction
+    of the table is touched), and only that prefix is computed. Count vectors go in and
+    out in the caller's order of classes.
     """
 
     def __init__(self, loads: IntArray, counts: IntArray) -> None:
-        self.loads = [int(w) for w in loads]
-        self.counts = [int(m) for m in counts]
+        order = np.argsort(-np.asarray(loads, dtype=np.int64), kind="stable")
+        self.order = order
+        self.loads = [int(loads[k]) for k in order]
+        self.counts = [int(counts[k]) for k in order]
         self.size = sum(w * m for w, m in zip(self.loads, self.counts, strict=True)) + 1
         self.values: list[float] = []
         self.back = np.empty((0, 0))
         self.choice = np.empty((0, 0), dtype=np.int32)
+        self.reach: list[int] = []
+
+    def _inside(self, vector: Sequence[int]) -> tuple[int, ...]:
+        return tuple(int(vector[k]) for k in self.order)
+
+    def _outside(self, vector: Sequence[int]) -> tuple[int, ...]:
+        out = [0] * len(self.order)
+        for j, k in enumerate(self.order):
+            out[k] = int(vector[j])
+        return tuple(out)
 
     def solve(self, values: FloatArray) -> FloatArray:
         """max Σ t_k y_k for every workload W = 0 … Σ m_k w_k (−∞ when unreachable)."""
         classes, size = len(self.loads), self.size
-        self.values = [float(v) for v in values]
-        back = np.empty((classes + 1, size))
-        choice = np.zeros((classes, size), dtype=np.int32)
-        back[classes] = -np.inf
+        self.values = [float(values[k]) for k in self.order]
+        if self.back.shape != (classes + 1, size):
+            # Kept from one call to the next: only the reachable prefix of each row is
+            # written (`reach`), the rest is never read.
+            self.back = np.empty((classes + 1, size))
+            self.choice = np.empty((classes, size), dtype=np.int32)
+            self.reach = [0] * (classes + 1)
+        back, choice, reaches = self.back, self.choice, self.reach
         back[classes, 0] = 0.0
         candidate = np.empty(size)
         better = np.empty(size, dtype=np.bool_)
+        reach = 0  # the largest workload classes j+1, … reach
         for j in range(classes - 1, -1, -1):
             after, current, w, y = back[j + 1], back[j], self.loads[j], self.values[j]
-            current[:] = after
+            grown = min(size - 1, reach + self.counts[j] * w)
+            current[: reach + 1] = after[: reach + 1]
+            current[reach + 1 : grown + 1] = -np.inf
             pick = choice[j]
+            pick[: grown + 1] = 0
             if self.counts[j] <= 2:
                 for t in range(1, self.counts[j] + 1):
                     shift = t * w
                     if shift >= size:
                         break
-                    part = size - shift
+                    part = min(size - shift, reach + 1)
                     np.add(after[:part], t * y, out=candidate[:part])
-                    np.greater(candidate[:part], current[shift:], out=better[:part])
-                    np.copyto(current[shift:], candidate[:part], where=better[:part])
-                    np.copyto(pick[shift:], t, where=better[:part])
-                continue
-            # Many members of one workload: bundles of 1, 2, 4… members (any count is a
-            # sum of distinct bundles), a 0/1 step each.
-            for bundle in _bundles(self.counts[j]):
-                shift = bundle * w
-                if shift >= size:
-                    continue
-                part = size - shift
-                previous, previous_pick = current.copy(), pick.copy()
-                np.add(previous[:part], bundle * y, out=candidate[:part])
-                np.greater(candidate[:part], current[shift:], out=better[:part])
-                np.copyto(current[shift:], candidate[:part], where=better[:part])
-                np.copyto(pick[shift:], previous_pick[:part] + bundle, where=better[:part])
-        self.back, self.choice = back, choice
-        best: FloatArray = back[0]
+                    end = shift + part
+                    np.greater(candidate[:part], current[shift:end], out=better[:part])
+                    np.copyto(current[shift:end], candidate[:part], where=better[:part])
+                    np.copyto(pick[shift:end], t, where=better[:part])
+            else:
+                # Many members of one workload: bundles of 1, 2, 4… members (any count is
+                # a sum of distinct bundles), a 0/1 step each.
+                for bundle in _bundles(self.counts[j]):
+                    shift = bundle * w
+                    if shift >= size:
+                        continue
+                    part = min(size - shift, reach + 1)
+                    end = shift + part
+                    previous, previous_pick = current[:part].copy(), pick[:part].copy()
+                    np.add(previous, bundle * y, out=candidate[:part])
+                    np.greater(candidate[:part], current[shift:end], out=better[:part])
+                    np.copyto(current[shift:end], candidate[:part], where=better[:part])
+                    np.copyto(pick[shift:end], previous_pick + bundle, where=better[:part])
+                    reach = min(size - 1, reach + shift)
+            reach = grown
+            reaches[j] = reach
+        best: FloatArray = back[0].copy()
         return best
 
-    def trace(self, loads: IntArray, start: int = 0) -> IntArray:
-        """The best count vectors (one row each) of classes start… for these workloads."""
+    def trace(self, loads: IntArray) -> IntArray:
+        """The best count vectors (one row each, the caller's classes) of these workloads."""
+        rows = self._trace(loads, 0)
+        out = np.empty_like(rows)
+        out[:, self.order] = rows
+        return out
+
+    def _trace(self, loads: IntArray, start: int) -> IntArray:
+        """The best count vectors of the inner classes start…, for these workloads."""
         classes = len(self.loads)
         remaining = np.asarray(loads, dtype=np.int64).copy()
         rows = np.zeros((remaining.size, classes), dtype=np.int64)
@@ -240,13 +277,15 @@ class WorkloadKnapsack:
             rest = left - t * self.loads[j]
             if t in excluded or rest < 0:
                 continue
+            if rest > self.reach[j + 1]:
+                continue
             candidate = t * self.values[j] + self.back[j + 1, rest]
             if candidate > best:
                 best, chosen = candidate, t
         if chosen < 0 or not np.isfinite(best):
             return None
         rest = left - chosen * self.loads[j]
-        suffix = self.trace(np.array([rest]), j + 1)[0, j + 1 :]
+        suffix = self._trace(np.array([rest]), j + 1)[0, j + 1 :]
         return value + best, (*prefix, chosen, *(int(t) for t in suffix))
 
     def next_best(
@@ -274,12 +313,13 @@ class WorkloadKnapsack:
                     counter += 1
                     heapq.heappush(heap, (-child[0], counter, child[1], j, ban))
 
-        expand(best, 0, frozenset())
+        expand(self._inside(best), 0, frozenset())
         for _ in range(budget):
             if not heap:
                 return None
             value, _, solution, depth, excluded = heapq.heappop(heap)
-            if not forbidden(solution):
-                return -value, solution
+            outside = self._outside(solution)
+            if not forbidden(outside):
+                return -value, outside
             expand(solution, depth, excluded)
         return False
