@@ -10,7 +10,6 @@ only used here; install them with the optional group `bench`).
 from __future__ import annotations
 
 import importlib
-import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -69,43 +68,6 @@ def epci_game(n: int = 158, total_workload: int = 30_000, seed: int = 158) -> Po
     return PooledServiceGame.build(members, service)
 
 
-GENERATION = """
-import sys, time
-sys.path[:0] = [sys.argv[1], sys.argv[1] + "/benchmarks"]
-from bench_games import epci_game
-from mutualis.engine.games import generation
-game = epci_game()
-start = time.perf_counter()
-if sys.argv[2] == "least-core":
-    result = generation.pooled_least_core(game).allocation
-else:
-    result = generation.pooled_nucleolus(game)
-print(time.perf_counter() - start)
-print(result.note)
-"""
-GENERATION_TIMEOUT = 300
-
-
-def generation_at_158(method: str, label: str, target: float) -> None:
-    """Least core or nucleolus by constraint generation, in its own process (stopped
-    after GENERATION_TIMEOUT seconds), with the note saying how it was computed."""
-    root = str(Path(__file__).resolve().parent.parent)
-    try:
-        result = subprocess.run(
-            [sys.executable, "-c", GENERATION, root, method],
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=GENERATION_TIMEOUT,
-        )
-    except subprocess.TimeoutExpired:
-        print(f"{label:<55} > {GENERATION_TIMEOUT} s   cible {target:5.1f} s, arrêté")
-        return
-    seconds, note = result.stdout.strip().splitlines()[-2:]
-    report(label, float(seconds), target)
-    print(f"    ({note})")
-
-
 def main() -> None:
     print("Moteur Mutualis — jeux de coûts")
     for total in (30_000, 100_000):
@@ -120,8 +82,7 @@ def main() -> None:
     report("Meilleur périmètre (MILP HiGHS), n=158", seconds, 10.0)
     seconds, _ = timed(lambda: core_test(game, exact, "dynamic-programme"))
     report("Test du cœur (programmation dynamique), n=158", seconds, 5.0)
-    generation_at_158("least-core", "Moindre cœur, service mutualisé n=158", 10.0)
-    generation_at_158("nucleolus", "Nucléole, service mutualisé n=158", 60.0)
+    # Least core and nucleolus at n = 158: bench_games_cli.py, once, with their CPU time.
     rng = np.random.default_rng(20)
     table = rng.random(1 << 20) * 1000
     table[0] = 0.0
