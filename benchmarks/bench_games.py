@@ -16,9 +16,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import mutualis  # noqa: F401, I001 - first: it sets the BLAS threads before numpy loads
+import numpy as np
 
 from mutualis.engine.games import (
     Allocation,
