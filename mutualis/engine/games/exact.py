@@ -136,8 +136,9 @@ def integral(vector: Sequence[Fraction]) -> list[int]:
 
 
 def null_space(rows: Sequence[Sequence[int]], n: int) -> list[list[int]]:
-    """An integer basis of {y ∈ ℚⁿ : row · y = 0 for every row} (Gauss–Jordan)."""
-    matrix = [[Fraction(v) for v in row] for row in rows]
+    """An integer basis of {y ∈ ℚⁿ : row · y = 0 for every row} (Gauss–Jordan, in
+    integers: a row is combined with the pivot row by cross-multiplication)."""
+    matrix = [list(row) for row in rows]
     pivots: list[int] = []
     for column in range(n):
         r = len(pivots)
@@ -145,19 +146,21 @@ def null_space(rows: Sequence[Sequence[int]], n: int) -> list[list[int]]:
         if found is None:
             continue
         matrix[r], matrix[found] = matrix[found], matrix[r]
-        lead = matrix[r][column]
-        matrix[r] = [v / lead for v in matrix[r]]
+        lead_row = matrix[r]
+        lead = lead_row[column]
         for i, row in enumerate(matrix):
             factor = row[column]
             if i != r and factor:
-                matrix[i] = [a - factor * b for a, b in zip(row, matrix[r], strict=True)]
+                combined = [lead * a - factor * b for a, b in zip(row, lead_row, strict=True)]
+                divisor = math.gcd(*combined) or 1
+                matrix[i] = [v // divisor for v in combined]
         pivots.append(column)
     basis = []
     for column in (c for c in range(n) if c not in pivots):
         vector = [Fraction(0)] * n
         vector[column] = Fraction(1)
-        for i, pivot in enumerate(pivots):
-            vector[pivot] = -matrix[i][column]
+        for row, pivot in zip(matrix, pivots, strict=False):
+            vector[pivot] = Fraction(-row[column], row[pivot])
         basis.append(integral(vector))
     return basis
 
@@ -179,12 +182,17 @@ class _Sequence:
         else:  # an imputation: everyone alone, less an equal part of the saving
             saving = Fraction(sum(self.upper) - grand, n)
             self.x = [u - saving for u in self.upper]
-        self.kernel = null_space(self.fixed, n)
-        self.free = [s for s in range(1, self.full) if self._undetermined(s)]
+        self.free = list(range(1, self.full))
         self.bounded = [] if self.upper is None else list(range(n))
+        self.kernel: list[list[int]] = []
+        self._update_kernel()
 
-    def _undetermined(self, mask: int) -> bool:
-        return any(sum(k[i] for i in range(self.n) if mask >> i & 1) for k in self.kernel)
+    def _update_kernel(self) -> None:
+        """The null space of the fixed rows; the coalitions and bounds still undetermined."""
+        self.kernel = null_space(self.fixed, self.n)
+        sums = [subset_sums(k) for k in self.kernel]
+        self.free = [s for s in self.free if any(column[s] for column in sums)]
+        self.bounded = [i for i in self.bounded if any(k[i] for k in self.kernel)]
 
     def solve(self, levels: int | None = None) -> Solution:
         value, done = Fraction(0), 0
@@ -197,10 +205,7 @@ class _Sequence:
             done += 1
             self.x = x
             self.fixed.extend(level.indicator(row) for row in tight)
-            self.kernel = null_space(self.fixed, self.n)
-            sums = [subset_sums(k) for k in self.kernel]
-            self.free = [s for s in self.free if any(column[s] for column in sums)]
-            self.bounded = [i for i in self.bounded if any(k[i] for k in self.kernel)]
+            self._update_kernel()
         return Solution(tuple(x / self.scale for x in self.x), Fraction(value, self.scale), done)
 
 
@@ -209,7 +214,8 @@ class _Level:
 
     Rows r < len(free) are the free coalitions, (a_S K, −1) · v ≤ c(S) − x₀(S); the
     others the bounds, (K_i, 0) · v ≤ c({i}) − x₀_i. Slacks rhs − row · v are kept as
-    integers over one denominator; the basis as the columns of its inverse, in rationals.
+    integers over one denominator, and so is the inverse of the basis: its columns are
+    `inverse[p] / det`, det > 0.
     """
 
     def __init__(self, game: _Sequence) -> None:
@@ -232,7 +238,8 @@ class _Level:
         self.slacks, self.denominator = slacks, denominator
         self.point = [Fraction(0)] * (self.dim - 1) + [Fraction(top, denominator)]
         self.basis: list[int | None] = [None] * self.dim
-        self.columns = [[Fraction(int(i == j)) for i in range(self.dim)] for j in range(self.dim)]
+        self.inverse = [[int(i == j) for i in range(self.dim)] for j in range(self.dim)]
+        self.det = 1
 
     def row(self, r: int) -> list[int]:
         if r < len(self.free):
@@ -249,8 +256,8 @@ class _Level:
     def solve(self) -> tuple[list[Fraction], Fraction, list[int]]:
         """x, ε* and the rows tight at every optimum (positive multiplier)."""
         for _ in range(MAX_PIVOTS):
-            # Multiplier of basis row p: −g · B⁻¹e_p with g = e_ε, the objective.
-            multipliers = [-column[-1] for column in self.columns]
+            # Multiplier of basis row p: −g · B⁻¹e_p with g = e_ε, the objective (× det).
+            multipliers = [-column[-1] for column in self.inverse]
             artificial = next((p for p, r in enumerate(self.basis) if r is None), None)
             if artificial is not None:
                 self._release(artificial, multipliers[artificial])
@@ -259,7 +266,7 @@ class _Level:
             if not leaving:
                 break
             p = min(leaving, key=lambda p: self.basis[p] or 0)
-            if not self._pivot(p, [-v for v in self.columns[p]]):
+            if not self._pivot(p, [-v for v in self.inverse[p]]):
                 raise ProgrammeFailed("Programme linéaire non borné : jeu mal formé.")
         else:
             raise ProgrammeFailed(f"Le simplexe exact n'a pas conclu en {MAX_PIVOTS} pivots.")
@@ -271,19 +278,20 @@ class _Level:
         tight = [r for r, m in zip(self.basis, multipliers, strict=True) if r is not None and m > 0]
         return x, epsilon, tight
 
-    def _release(self, p: int, multiplier: Fraction) -> None:
+    def _release(self, p: int, multiplier: int) -> None:
         """Replace the artificial row p by a real one, moving so that ε does not rise."""
-        direction = self.columns[p]  # +B⁻¹e_p: g · d = −multiplier
+        direction = self.inverse[p]  # +B⁻¹e_p: g · d = −multiplier
         signs = (1,) if multiplier > 0 else (-1,) if multiplier < 0 else (-1, 1)
         for sign in signs:
             if self._pivot(p, [sign * v for v in direction]):
                 return
         raise ProgrammeFailed("Programme linéaire non borné : jeu mal formé.")
 
-    def _pivot(self, p: int, direction: list[Fraction]) -> bool:
+    def _pivot(self, p: int, direction: list[int]) -> bool:
         """Move along `direction` to the first row met (ties: smallest index), which
         takes basis position p. False when no row stops the move."""
-        step = integral(direction)
+        divisor = math.gcd(*direction)
+        step = [d // divisor for d in direction]
         kernel, n = self.kernel, self.n
         moves = [sum(k[i] * s for k, s in zip(kernel, step, strict=False)) for i in range(n)]
         sums = subset_sums(moves)
@@ -310,15 +318,25 @@ class _Level:
             divisor = math.gcd(denominator, *slacks)
             self.slacks = [s // divisor for s in slacks]
             self.denominator = denominator // divisor
-        row = self.row(best)
-        pivot = self.columns[p]
-        scale = sum((a * v for a, v in zip(row, pivot, strict=True)), Fraction(0))
-        pivot = [v / scale for v in pivot]
-        for q, column in enumerate(self.columns):
-            if q != p:
-                factor = sum((a * v for a, v in zip(row, column, strict=True)), Fraction(0))
-                if factor:
-                    self.columns[q] = [v - factor * w for v, w in zip(column, pivot, strict=True)]
-        self.columns[p] = pivot
+        self._replace(p, self.row(best))
         self.basis[p] = best
         return True
+
+    def _replace(self, p: int, row: list[int]) -> None:
+        """The inverse once `row` replaces the basis row p: column p divided by
+        row · column p, the others minus their own row · column times the new column p."""
+        pivot = self.inverse[p]
+        scale = sum(a * v for a, v in zip(row, pivot, strict=True))
+        columns = []
+        for q, column in enumerate(self.inverse):
+            if q == p:
+                columns.append([self.det * v for v in pivot])
+            else:
+                factor = sum(a * v for a, v in zip(row, column, strict=True))
+                columns.append([scale * v - factor * w for v, w in zip(column, pivot, strict=True)])
+        det = scale * self.det
+        divisor = math.gcd(det, *(v for column in columns for v in column))
+        if det < 0:
+            divisor = -divisor
+        self.inverse = [[v // divisor for v in column] for column in columns]
+        self.det = det // divisor
