@@ -225,7 +225,6 @@ class _Level:
         self.dim = len(self.kernel) + 1
         self.free = game.free
         self.bounded = game.bounded
-        self.rows = len(self.free) + len(self.bounded)
         self.sums = [subset_sums(k) for k in self.kernel]
         denominator = math.lcm(*(x.denominator for x in game.x))
         whole = [x.numerator * (denominator // x.denominator) for x in game.x]
