@@ -74,7 +74,8 @@ def excess_top(table: tuple[float, ...], amounts: tuple[Fraction, ...]) -> Fract
     sums = [Fraction(0)]
     for amount in amounts:
         sums += [s + amount for s in sums]
-    return max(sums[m] - exact.rational(table[m]) for m in range(1, (1 << n) - 1))
+    proper = range(1, (1 << n) - 1)
+    return max((sums[m] - exact.rational(table[m]) for m in proper), default=Fraction(0))
 
 
 def assert_agrees_with_highs(table: np.ndarray) -> None:
@@ -130,6 +131,8 @@ TEXTBOOK = {
     "prenucleolus above the stand-alone cost (test_nucleolus)": [0.0, 10, 10, 20, 10, 20, 5, 24],
     "three identical members (test_nucleolus)": [0.0, 10, 10, 15, 10, 15, 15, 20],
     "pooling dearer than alone (test_nucleolus)": [0.0, 10, 10, 30],
+    "every cost zero": [0.0] * 16,
+    "one member alone": [0.0, 42.5],
 }
 
 
