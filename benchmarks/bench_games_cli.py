@@ -146,7 +146,8 @@ def compare(folder: Path, n: int, method: str, target: float) -> None:
 SMALL_GAME_METHODS = (
     ("shapley", "Python seul"),
     ("scrb", "Python seul"),
-    ("nucleolus", "Python seul, simplexe exact"),
+    ("nucleolus", "Python seul, exact"),
+    ("all", "Python seul, exact"),
 )
 """Every rule of an explicit game of at most 8 members runs without numpy and HiGHS (about
 0.2 s to load): the closed-form ones in floats (engine `small`), the nucleolus by exact
