@@ -111,18 +111,21 @@ def without_rule_note(output: dict[str, object]) -> dict[str, object]:
 
 @pytest.mark.parametrize("n", range(1, small.SMALL_PLAYERS + 1))
 def test_small_path_prints_the_nucleolus_json_of_the_highs_path(n: int) -> None:
-    """Every method through `all`, whose nucleolus may be an error (pooling dearer)."""
-    for seed in range(2):
+    """Every method through `all`, whose nucleolus may be an error (pooling dearer), on
+    the game and on its subadditive cover."""
+    for seed, cover in ((0, False), (1, False), (2, True)):
         data = random_document(n, seed)
-        options = args("all")
+        options = args("all", "none" if cover else "auto", cover)
         assert command._takes_small_path(data, options)
-        ours = command._solve_small(command._small(data), options)
+        game = command._small(data)
+        ours = command._solve_small(game, options)
         theirs = command._solve(command._game(data), options)
         for method in ("nucleolus", "prenucleolus"):
             if "error" in theirs[method]:
                 assert ours[method] == theirs[method]
             else:
-                assert_same_report(ours[method], theirs[method], command._small(data))
+                solved = small.subadditive_cover(game) if cover else game
+                assert_same_report(ours[method], theirs[method], solved)
 
 
 def assert_same_report(
