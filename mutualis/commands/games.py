@@ -1,7 +1,7 @@
 """`mutualis games`: fair and stable cost sharing, and the best perimeter, as JSON.
 
-    mutualis games solve JEU.json [--method shapley|nucleolus|least-core|scrb|
-                                   proportional|equal-savings|all] [--samples N] [--seed S]
+    mutualis games solve JEU.json [--method shapley|nucleolus|prenucleolus|least-core|
+                                   scrb|proportional|equal-savings|all] [--samples N]
     mutualis games optimise JEU.json [--groups G] [--required A,B] [--excluded C]
                                      [--max-size K]
 
@@ -20,7 +20,7 @@ import json
 import math
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from itertools import repeat
 from pathlib import Path
@@ -318,10 +318,9 @@ def _game(data: Mapping[str, Any]) -> CostGame:
 
 
 def _takes_small_path(data: Mapping[str, Any], args: argparse.Namespace) -> bool:
-    """An explicit game of a few members and a closed-form rule: no numpy (see `small`)."""
+    """An explicit game of a few members, any rule: no numpy (see `small`)."""
     return (
         args.command == "solve"
-        and args.method in small.CLOSED_FORM
         and "pooled_cost" not in data
         and "costs" in data
         and len(data["players"]) <= small.SMALL_PLAYERS
@@ -471,13 +470,28 @@ def _check_args(args: argparse.Namespace) -> None:
 
 
 def _solve_small(game: small.SmallGame, args: argparse.Namespace) -> dict[str, Any]:
-    """`_solve` for an explicit game of a few members and a closed-form rule, without numpy."""
+    """`_solve` for an explicit game of a few members, without numpy."""
     if args.subadditive_cover:
         game = small.subadditive_cover(game)
     pricing = None
     if args.pricing != "none":
         pricing = small.pricing_check(game, full_limit=FULL_LIMITS[args.pricing])
-    return report_json(args.method, small.solve(game, args.method), None, pricing)
+    if args.method != "all":
+        return report_json(args.method, small.solve(game, args.method), None, pricing)
+    return _every_method(
+        lambda method: report_json(method, small.solve(game, method), None, pricing)
+    )
+
+
+def _every_method(solve_one: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
+    """`--method all`: the result of each rule, or its French error."""
+    output: dict[str, Any] = {}
+    for method in METHODS:
+        try:
+            output[method] = solve_one(method)
+        except EngineError as exc:
+            output[method] = {"method": method, "error": exc.message}
+    return output
 
 
 def _solve(game: CostGame, args: argparse.Namespace) -> dict[str, Any]:
@@ -491,15 +505,9 @@ def _solve(game: CostGame, args: argparse.Namespace) -> dict[str, Any]:
     pricing = pricing_for(game, args.pricing)
     if args.method != "all":
         return solve_method(game, args.method, args.samples, args.seed, pricing, args.time_limit)
-    output: dict[str, Any] = {}
-    for method in METHODS:
-        try:
-            output[method] = solve_method(
-                game, method, args.samples, args.seed, pricing, args.time_limit
-            )
-        except EngineError as exc:
-            output[method] = {"method": method, "error": exc.message}
-    return output
+    return _every_method(
+        lambda method: solve_method(game, method, args.samples, args.seed, pricing, args.time_limit)
+    )
 
 
 def main(argv: list[str]) -> int:

@@ -7,7 +7,8 @@ Entry points: build a game (`ExplicitGame`, `OracleGame`, `PooledServiceGame` wi
 and the French explanation. See docs/games.md.
 
 The names below load their module on first use (PEP 562): importing one module of the
-package, e.g. `small` for a game of a few members, does not load numpy through the others.
+package, e.g. `small` for a game of a few members (with `exact`, its least core and
+nucleolus in rationals), does not load numpy through the others.
 """
 
 from __future__ import annotations

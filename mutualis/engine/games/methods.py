@@ -38,3 +38,8 @@ NOTES = {
 def enumerated_shapley_note(n: int) -> str:
     """The note of the exact Shapley value computed over the 2^n coalitions."""
     return f"valeur de Shapley exacte, par énumération des {1 << n} coalitions"
+
+
+def least_core_note(value: float) -> str:
+    """The note of a least-core allocation, with the least-core value ε*."""
+    return f"moindre cœur : plus grand excédent minimisé, ε* = {value:.2f}"

@@ -1,17 +1,21 @@
 """Explicit games of a few members in plain Python: the same report without numpy.
 
 `mutualis games solve` on a game of three members used to spend most of its time loading
-numpy (about 0.2 s of 0.3 s). For an explicit game of at most `SMALL_PLAYERS` members and
-a closed-form rule (`CLOSED_FORM`: Shapley by enumeration, SCRB, proportional, equal
-savings), this module computes the allocation, individual rationality, the core test by
-enumeration and the pricing check with Python floats, in the order of operations of the
-numpy modules (`shapley_values`, `allocations`, `stability`, `pricing`), and hands them
-to the same report (`report.sharing_report`, `pricing.PricingCheck`): the figures agree
-with the numpy path to 10⁻¹² and the JSON of the command is the same, which
-tests/engine/games/test_small.py checks on random games.
+numpy and HiGHS (about 0.2 s of 0.3 s). For an explicit game of at most `SMALL_PLAYERS`
+members, every rule runs here without them:
 
-The linear-programme rules (nucleolus, prenucleolus, least core) are not here: they need
-HiGHS, and HiGHS needs numpy.
+- the closed-form rules (`CLOSED_FORM`: Shapley by enumeration, SCRB, proportional,
+  equal savings) with Python floats, in the order of operations of the numpy modules
+  (`shapley_values`, `allocations`): the figures agree to 10⁻¹² and the JSON of the
+  command is the same;
+- the linear-programme rules (`LINEAR`: nucleolus, prenucleolus, least core) exactly, in
+  rational numbers (`exact`): the (pre)nucleolus and the least-core value agree with
+  HiGHS (`cores`) to 10⁻⁹; the least core being a set, its point may be another one.
+
+Individual rationality, the core test by enumeration and the pricing check follow
+`stability` and `pricing`, and the report is the same (`report.sharing_report`,
+`pricing.PricingCheck`). tests/commands/test_games_small_path.py checks all of it on
+random games.
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mutualis.engine.errors import EngineError
-from mutualis.engine.games.methods import NOTES, enumerated_shapley_note
+from mutualis.engine.games import exact
+from mutualis.engine.games.methods import NOTES, enumerated_shapley_note, least_core_note
 from mutualis.engine.games.pricing import (
     FULL_CHECK_PLAYERS,
     Overpriced,
@@ -35,7 +40,9 @@ SMALL_PLAYERS = 8
 """Explicit games up to this many members take the plain-Python path (255 coalitions)."""
 
 CLOSED_FORM = ("shapley", "scrb", "proportional", "equal-savings")
-"""The rules computed here; the others go through numpy and HiGHS."""
+"""The rules computed in floats."""
+LINEAR = ("nucleolus", "prenucleolus", "least-core")
+"""The rules computed by linear programmes, exactly (`exact`)."""
 
 
 @dataclass(frozen=True)
@@ -134,8 +141,29 @@ def equal_savings_amounts(game: SmallGame) -> list[float]:
     return [a - saving / len(alone) for a in alone]
 
 
+def linear_amounts(game: SmallGame, method: str) -> tuple[list[float], str]:
+    """As `cores.nucleolus`, `prenucleolus`, `least_core`, in rationals (see `exact`)."""
+    if game.n == 1:
+        return [game.table[1]], ""
+    if method == "least-core":
+        core = exact.least_core(game.table)
+        return core.floats(), least_core_note(float(core.value))
+    if method == "prenucleolus":
+        solution = exact.prenucleolus(game.table)
+        what = "prénucléole exact (sans la contrainte du coût seul)"
+    else:
+        solution = exact.nucleolus(game.table, tolerance(game))
+        what = "nucléole exact sur les imputations (nul ne paie plus que seul)"
+    return solution.floats(), (
+        f"{what}, par {solution.levels} programme(s) linéaire(s) successifs résolus en "
+        "nombres rationnels (simplexe exact)"
+    )
+
+
 def allocate(game: SmallGame, method: str) -> tuple[list[float], str]:
-    """The amounts of a closed-form rule and the note saying how they were obtained."""
+    """The amounts of a rule and the note saying how they were obtained."""
+    if method in LINEAR:
+        return linear_amounts(game, method)
     if method == "shapley":
         return shapley_amounts(game), enumerated_shapley_note(game.n)
     if method == "scrb":
@@ -175,7 +203,7 @@ def core_test(game: SmallGame, amounts: Sequence[float]) -> SmallCoreTest:
 
 
 def solve(game: SmallGame, method: str) -> SharingReport:
-    """The checked and explained allocation of `method` (one of CLOSED_FORM)."""
+    """The checked and explained allocation of `method` (one of CLOSED_FORM or LINEAR)."""
     amounts, note = allocate(game, method)
     tol = tolerance(game)
     alone = game.standalone()
