@@ -68,7 +68,7 @@ _HOMES = {
     "Allocation": "mutualis.engine.games.model",
     "CoreTest": "mutualis.engine.games.stability",
     "CostGame": "mutualis.engine.games.model",
-    "EmptyImputationSet": "mutualis.engine.games.cores",
+    "EmptyImputationSet": "mutualis.engine.games.exact",
     "ExplicitGame": "mutualis.engine.games.model",
     "LeastCore": "mutualis.engine.games.cores",
     "METHODS": "mutualis.engine.games.methods",

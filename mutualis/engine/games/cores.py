@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from mutualis.engine.errors import EngineError
+from mutualis.engine.games import exact
+from mutualis.engine.games.exact import EmptyImputationSet as EmptyImputationSet
+from mutualis.engine.games.methods import least_core_note
 from mutualis.engine.games.model import (
     Allocation,
     CostGame,
@@ -35,7 +37,6 @@ from mutualis.engine.games.model import (
 from mutualis.engine.games.programme import Coalition, Generation
 from mutualis.engine.games.programme import LinearProgramFailed as LinearProgramFailed
 from mutualis.engine.games.stability import subset_sums, tolerance
-from mutualis.engine.money import format_euros
 
 MAX_NUCLEOLUS_PLAYERS = 16
 """Above this, 2^n rows per linear programme is too many for an interactive answer."""
@@ -109,7 +110,7 @@ def least_core(game: CostGame) -> LeastCore:
         "least-core",
         explicit.players,
         x,
-        note=f"moindre cœur : plus grand excédent minimisé, ε* = {value:.2f}",
+        note=least_core_note(value),
     )
     return LeastCore(value, allocation)
 
@@ -123,10 +124,6 @@ def _sequential_excesses(
     return x, generation.levels
 
 
-class EmptyImputationSet(EngineError):
-    """Pooling costs more than every member alone: no allocation is individually rational."""
-
-
 def imputation_gap(game: CostGame) -> float:
     """Σ c({i}) − c(N): the imputation set is non-empty iff it is ≥ 0."""
     return float(game.standalone().sum()) - game.grand_cost()
@@ -134,18 +131,7 @@ def imputation_gap(game: CostGame) -> float:
 
 def check_imputations(game: CostGame) -> None:
     """Raise EmptyImputationSet (French) when Σ c({i}) < c(N)."""
-    gap = imputation_gap(game)
-    if gap < -tolerance(game):
-        alone = float(game.standalone().sum())
-        raise EmptyImputationSet(
-            "L'ensemble des imputations est vide : le service commun coûte "
-            f"{format_euros(game.grand_cost())}, plus que tous les membres seuls "
-            f"({format_euros(alone)}). Aucune répartition ne garantit que chacun paie au "
-            "plus son coût seul ; le nucléole n'existe pas (le prénucléole, méthode "
-            "« prenucleolus », reste calculable).",
-            field="method",
-            gap=gap,
-        )
+    exact.check_imputations(game.grand_cost(), game.standalone().tolist(), tolerance(game))
 
 
 def prenucleolus(game: CostGame) -> Allocation:
