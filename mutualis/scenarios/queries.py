@@ -6,7 +6,7 @@ analysis gets plain values (`analysis.ScenarioInputs`) whatever the number of me
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
@@ -67,7 +67,7 @@ def member_data(
     """
     if isinstance(members, QuerySet):
         rows = list(members.values(*MEMBER_VALUES))
-        chosen: QuerySet[Member] | list[int] = members.values("pk")
+        chosen: Iterable[int] = members.values_list("pk", flat=True)
     else:
         rows = [{name: getattr(m, name) for name in MEMBER_VALUES} for m in members]
         chosen = [m.pk for m in members]
