@@ -7,6 +7,7 @@ user typed. Images are embedded as data URLs by the callers.
 Long documents report their layout page by page: WeasyPrint logs "Creating layout -
 Page N" on its `weasyprint.progress` logger; `layout(..., pages=...)` listens to it for the
 calling thread only, so two documents rendered at once in one process keep their counts.
+`page_progress` turns those pages into a background job's progress (percent, message).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +24,12 @@ if TYPE_CHECKING:
 
 PageProgress = Callable[[int], None]
 """Called with the number of the page just laid out."""
+
+Progress = Callable[[int, str], None]
+"""`progress(percent, message)`: how a background job reports (mutualis.jobs `Report`)."""
+
+PROGRESS_STEP = 5
+"""Points of progress between two reports of `page_progress` (about 20 per document)."""
 
 PROGRESS_LOGGER = "weasyprint.progress"
 _PAGE_STEP = re.compile(r"Creating layout - Page (\d+)")
@@ -60,6 +67,34 @@ def _listening(pages: PageProgress | None) -> Iterator[None]:
         logger.removeHandler(listener)
         logger.setLevel(saved[0])
         logger.propagate = saved[1]
+
+
+def page_progress(
+    progress: Progress,
+    expected: int,
+    message: str,
+    *,
+    start: int,
+    end: int,
+    names: Mapping[str, object] | None = None,
+) -> PageProgress:
+    """A `pages` listener reporting from `start` to `end` % while the pages are laid out.
+
+    It reports each time the share moved by PROGRESS_STEP points, with `message` formatted
+    with `names`, `done` (pages laid out) and `expected` (the estimated page count; pages
+    beyond it stay at `end`).
+    """
+    expected = max(expected, 1)
+    last = [start]
+
+    def page(done: int) -> None:
+        percent = start + (end - start) * min(done, expected) // expected
+        if percent >= last[0] + PROGRESS_STEP:
+            last[0] = percent
+            values = {**(names or {}), "done": done, "expected": expected}
+            progress(percent, message % values)
+
+    return page
 
 
 def _font_config() -> Any:

@@ -44,6 +44,29 @@ def test_two_documents_rendered_at_once_keep_their_own_page_counts() -> None:
     assert seen == {"short": [1, 2, 3], "long": list(range(1, 13))}
 
 
+def test_page_progress_reports_every_five_points_from_start_to_end() -> None:
+    seen: list[tuple[int, str]] = []
+    pages = pdf.page_progress(
+        lambda percent, message: seen.append((percent, message)),
+        20,
+        "%(what)s : %(done)s pages sur %(expected)s",
+        start=10,
+        end=90,
+        names={"what": "États"},
+    )
+    for page in range(1, 23):  # two pages more than expected: they stay at the end
+        pages(page)
+    assert [percent for percent, _ in seen] == list(range(18, 91, 8))
+    assert seen[-1] == (90, "États : 20 pages sur 20")
+
+
+def test_page_progress_of_a_document_shorter_than_a_step_reports_its_pages() -> None:
+    seen: list[int] = []
+    pages = pdf.page_progress(lambda p, m: seen.append(p), 0, "%(done)s", start=50, end=95)
+    pages(1)
+    assert seen == [95]
+
+
 @pytest.mark.parametrize(
     ("source", "why"),
     [

@@ -8,7 +8,7 @@ with the same template.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -74,7 +74,7 @@ def _restates(step: Mapping[str, str], line: StatementLine) -> bool:
     return bool(line.formula) and step.get("formula") == line.formula
 
 
-Progress = Callable[[int, str], None]
+Progress = pdf.Progress
 """`on_progress(percent, message)`: the share of the document done, and what is done."""
 
 
@@ -139,26 +139,17 @@ def statements_html(document: PrintedDocument, title: str) -> str:
     )
 
 
-def _page_progress(expected: int, on_progress: Progress) -> pdf.PageProgress:
-    """Progress from 10 to 90 % while the pages are laid out, about every 5 %."""
-    expected = max(expected, 1)
-    every = max(expected // 20, 1)
-
-    def page(done: int) -> None:
-        if done % every == 0:
-            on_progress(
-                10 + 80 * min(done, expected) // expected,
-                _("%(p)s pages mises en page (environ %(n)s attendues).")
-                % {"p": done, "n": expected},
-            )
-
-    return page
-
-
 def _render(html: str, expected_pages: int, on_progress: Progress | None) -> bytes:
     if on_progress is None:
         return pdf.render(html)
-    laid_out = pdf.layout(html, pages=_page_progress(expected_pages, on_progress))
+    pages = pdf.page_progress(
+        on_progress,
+        expected_pages,
+        _("%(done)s pages mises en page (environ %(expected)s attendues)."),
+        start=10,
+        end=90,
+    )
+    laid_out = pdf.layout(html, pages=pages)
     on_progress(92, _("%(n)s pages mises en page ; écriture du PDF.") % {"n": len(laid_out.pages)})
     data: bytes = laid_out.write_pdf()
     return data

@@ -8,21 +8,19 @@ of every commune run as background jobs (`exports`).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
 
 from mutualis import pdf
 from mutualis.engine.money import format_euros
 from mutualis.scenarios import services, workbook
 from mutualis.scenarios.models import Scenario
-
-# pages(done, expected): called while WeasyPrint lays out the pages, for job progress.
-PageProgress = Callable[[int, int], None]
 
 PDF_TYPE = "application/pdf"
 XLSX_TYPE = workbook.XLSX_TYPE
@@ -73,10 +71,19 @@ def _readable(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {**doc, "method_text": method_text(scenario["method"], scenario["method_title"])}
 
 
-def _pdf(html: str, pages: PageProgress | None = None, expected: int = 0) -> bytes:
-    if pages is None:
+def _pdf(html: str, on_progress: pdf.Progress | None, expected: int, what: str) -> bytes:
+    """The PDF; `on_progress` follows the layout from 50 to 95 % (`expected` pages)."""
+    if on_progress is None:
         return pdf.render(html)
-    return pdf.render(html, pages=lambda done: pages(done, expected))
+    pages = pdf.page_progress(
+        on_progress,
+        expected,
+        _("%(what)s : %(done)s pages mises en page sur %(expected)s."),
+        start=50,
+        end=95,
+        names={"what": what},
+    )
+    return pdf.render(html, pages=pages)
 
 
 def member_stability(doc: Mapping[str, Any], insee_code: str, name: str) -> str:
@@ -106,11 +113,14 @@ def member_stability(doc: Mapping[str, Any], insee_code: str, name: str) -> str:
 
 
 def pack_pdf(
-    docs: Sequence[Mapping[str, Any]], *, on: date, pages: PageProgress | None = None
+    docs: Sequence[Mapping[str, Any]],
+    *,
+    on: date,
+    on_progress: pdf.Progress | None = None,
 ) -> bytes:
     """The council pack: one scenario, or a comparison of 2 to 4 followed by each one.
 
-    `pages(done, expected)` follows the layout; the expected count is an estimate.
+    `on_progress(percent, message)` follows the layout; the page count is an estimate.
     """
     readable = [_readable(d) for d in docs]
     title = " / ".join(d["scenario"]["name"] for d in docs)
@@ -126,19 +136,19 @@ def pack_pdf(
     )
     # About 8 pages plus one per 12 communes for each scenario (tables and annex).
     expected = sum(8 + len(d["members"]) // 12 for d in docs)
-    return _pdf(html, pages, expected)
+    return _pdf(html, on_progress, expected, _("Dossier du conseil"))
 
 
 def sheets_pdf(
     doc: Mapping[str, Any],
     insee_codes: Sequence[str] | None = None,
     *,
-    pages: PageProgress | None = None,
+    on_progress: pdf.Progress | None = None,
 ) -> bytes:
     """One page per commune for its municipal council (all members, or those given).
 
     The sheets are one HTML document, one section per commune with a page break, so that
-    WeasyPrint parses the style once; `pages(done, expected)` follows the layout.
+    WeasyPrint parses the style once; `on_progress(percent, message)` follows the layout.
     """
     readable = _readable(doc)
     members = [
@@ -150,7 +160,7 @@ def sheets_pdf(
         "scenarios/sheets.html",
         {"doc": readable, "members": members, "sample": doc["scenario"]["is_sample"]},
     )
-    return _pdf(html, pages, len(members))
+    return _pdf(html, on_progress, len(members), _("Fiches communales"))
 
 
 def write_report(scenario: Scenario, fmt: str, path: Path, *, on: date) -> dict[str, Any]:

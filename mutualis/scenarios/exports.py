@@ -65,27 +65,13 @@ def _sample(reports: list[dict[str, Any]]) -> str:
     return "-exemple-fictif" if any(r["scenario"]["is_sample"] for r in reports) else ""
 
 
-def _layout_progress(progress: Report, what: str) -> documents.PageProgress:
-    """Progress 50–95 % while WeasyPrint lays out the pages, reported every 5 %."""
-    last = [50]
-
-    def pages(done: int, expected: int) -> None:
-        percent = 50 + 45 * min(done, expected) // max(expected, 1)
-        if percent >= last[0] + 5:
-            last[0] = percent
-            message = _("%(what)s : %(done)s pages mises en page sur %(total)s.")
-            progress(percent, message % {"what": what, "done": done, "total": max(done, expected)})
-
-    return pages
-
-
 def build_pack(job: Job, progress: Report) -> JobFile:
     scenarios, reports = _reports(job, progress)
     progress(50, _("Mise en page du dossier du conseil."))
     data = documents.pack_pdf(
         reports,
         on=date.fromisoformat(str(job.params["on"])),
-        pages=_layout_progress(progress, _("Dossier du conseil")),
+        on_progress=progress,
     )
     name = f"dossier-{slugify(scenarios[0].name)}" if len(scenarios) == 1 else "dossier-comparaison"
     return JobFile(f"{name}{_sample(reports)}.pdf", data, documents.PDF_TYPE)
@@ -95,9 +81,7 @@ def build_sheets(job: Job, progress: Report) -> JobFile:
     scenarios, reports = _reports(job, progress)
     count = len(reports[0]["members"])
     progress(50, _("Mise en page de %(count)s fiches communales.") % {"count": count})
-    data = documents.sheets_pdf(
-        reports[0], pages=_layout_progress(progress, _("Fiches communales"))
-    )
+    data = documents.sheets_pdf(reports[0], on_progress=progress)
     name = f"fiches-{slugify(scenarios[0].name)}{_sample(reports)}.pdf"
     return JobFile(name, data, documents.PDF_TYPE)
 

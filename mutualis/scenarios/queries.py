@@ -6,7 +6,7 @@ analysis gets plain values (`analysis.ScenarioInputs`) whatever the number of me
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from django.db.models import F, QuerySet, Sum
@@ -24,10 +24,11 @@ from mutualis.scenarios.analysis import (
     report_document,
 )
 from mutualis.scenarios.models import Scenario, ScenarioSnapshot
-from mutualis.territories.models import Domain, Member, MemberAttribute, PoolingBody
+from mutualis.territories.models import Domain, Member, MemberAttribute, PoolingBody, member_code
 
 ZERO = Decimal(0)
 POPULATION_FIELDS = ("population_municipale", "population_totale", "population_dgf")
+MEMBER_VALUES = ("pk", "insee_code", "siren", "name", *POPULATION_FIELDS)
 
 
 def latest_campaign(body: PoolingBody) -> Campaign | None:
@@ -55,28 +56,43 @@ def is_fpu(body: PoolingBody) -> bool:
     return body.kind == PoolingBody.Kind.EPCI and (epci is None or epci.fiscal_regime == "FPU")
 
 
-def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -> list[MemberData]:
-    """What the campaign holds about each member for one domain (six queries)."""
-    members = list(members)
-    ids = [m.pk for m in members]
-    scope = {"campaign": campaign, "domain": domain, "member_id__in": ids}
+def member_data(
+    campaign: Campaign, domain: Domain, members: QuerySet[Member] | Sequence[Member]
+) -> list[MemberData]:
+    """What the campaign holds about each member for one domain, in six queries (and one
+    more to read a queryset of members).
+
+    A queryset of members is read as plain values and serves as a subquery of the six:
+    no model instance is built and no list of ids is prepared for each query.
+    """
+    if isinstance(members, QuerySet):
+        rows = list(members.values(*MEMBER_VALUES))
+        chosen: Iterable[int] = members.values_list("pk", flat=True)
+    else:
+        rows = [{name: getattr(m, name) for name in MEMBER_VALUES} for m in members]
+        chosen = [m.pk for m in members]
+    scope = {"campaign": campaign, "domain": domain, "member_id__in": chosen}
+    services = {
+        "service__campaign": campaign,
+        "service__domain": domain,
+        "service__member_id__in": chosen,
+    }
     records = {
         row["member_id"]: row
         for row in ServiceRecord.objects.filter(**scope)
         .order_by()
         .values("id", "member_id", "activity_volume")
     }
-    service_ids = [row["id"] for row in records.values()]
     staff: dict[int, dict[str, tuple[Decimal, Decimal]]] = {}
     for row in (
-        StaffLine.objects.filter(service_id__in=service_ids)
+        StaffLine.objects.filter(**services)
         .order_by()
         .values("service_id", "category", "fte", "cost_amount")
     ):
         staff.setdefault(row["service_id"], {})[row["category"]] = (row["fte"], row["cost_amount"])
     operating = {
         row["service_id"]: row["total"]
-        for row in CostLine.objects.filter(service_id__in=service_ids)
+        for row in CostLine.objects.filter(**services)
         .order_by()
         .values("service_id")
         .annotate(total=Sum("amount"))
@@ -118,32 +134,32 @@ def member_data(campaign: Campaign, domain: Domain, members: Iterable[Member]) -
         )
     attributes: dict[int, dict[str, Decimal]] = {}
     for fact in (
-        MemberAttribute.objects.filter(member_id__in=ids)
+        MemberAttribute.objects.filter(member_id__in=chosen)
         .order_by("member_id", "key", "year")
         .values("member_id", "key", "value")
     ):
         attributes.setdefault(fact["member_id"], {})[fact["key"]] = fact["value"]  # latest year
     result = []
-    for m in members:
-        record = records.get(m.pk)
+    for m in rows:
+        record = records.get(m["pk"])
         lines = staff.get(record["id"], {}) if record is not None else {}
-        facts = dict(attributes.get(m.pk, {}))
+        facts = dict(attributes.get(m["pk"], {}))
         for name in POPULATION_FIELDS:
-            if getattr(m, name) is not None:
-                facts[name] = Decimal(getattr(m, name))
+            if m[name] is not None:
+                facts[name] = Decimal(m[name])
         result.append(
             MemberData(
-                insee_code=m.code,
-                name=m.name,
-                population=m.population_municipale,
+                insee_code=member_code(m["insee_code"], m["siren"]),
+                name=m["name"],
+                population=m["population_municipale"],
                 attributes=facts,
                 has_service=record is not None,
                 workload=None if record is None else record["activity_volume"],
                 staff_cost=sum((cost for _, cost in lines.values()), ZERO),
                 operating_cost=operating.get(record["id"], ZERO) if record is not None else ZERO,
                 has_operating_lines=record is not None and record["id"] in operating,
-                contracts_cost=contracts.get(m.pk, ZERO),
-                equipments=tuple(equipments.get(m.pk, ())),
+                contracts_cost=contracts.get(m["pk"], ZERO),
+                equipments=tuple(equipments.get(m["pk"], ())),
                 fte_by_category={c: fte for c, (fte, _) in lines.items() if fte},
             )
         )
@@ -171,8 +187,8 @@ def cost_model(scenario: Scenario) -> CostModel:
     )
 
 
-def participating_members(scenario: Scenario) -> list[Member]:
-    return list(scenario.members.order_by("name", "insee_code"))
+def participating_members(scenario: Scenario) -> QuerySet[Member]:
+    return scenario.members.order_by("name", "insee_code")
 
 
 def load_inputs(scenario: Scenario) -> ScenarioInputs:

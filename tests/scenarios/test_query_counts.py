@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -10,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from mutualis.scenarios import services
-from tests.factories import MemberFactory
+from mutualis.scenarios.models import Scenario
+from tests.factories import AttributeFactory, MemberFactory
 from tests.scenarios.conftest import ScenarioWorld, fill_ads
 
 Page = Callable[[ScenarioWorld, int], str]  # (world, id of the copy) -> URL, at each size
@@ -63,3 +65,26 @@ def test_every_scenario_page_reads_the_same_queries_for_three_times_the_members(
         copy.members.add(member)
     assert sworld.scenario.members.count() == 9
     assert _count(client, PAGES[page](sworld, copy.pk)) == small
+
+
+def _recompute_queries(scenario: Scenario) -> int:
+    scenario = Scenario.objects.select_related("pooling_body", "domain", "campaign").get(
+        pk=scenario.pk
+    )
+    with CaptureQueriesContext(connection) as queries:
+        services.compute_results(scenario, services.stored_results(scenario))
+    return len(queries)
+
+
+def test_a_recomputation_reads_and_stores_in_the_same_queries_for_three_times_the_members(
+    sworld: ScenarioWorld,
+) -> None:
+    """Inputs read as values (members, inventory, attributes), results stored in one update."""
+    small = _recompute_queries(sworld.scenario)
+    assert small <= 10
+    for i in range(6):
+        member = MemberFactory(pooling_body=sworld.world.body, insee_code=f"2120{i}")
+        fill_ads(sworld.campaign, sworld.ads, member, 12 + i)
+        AttributeFactory(member=member, key="km_voirie", year=2024, value=Decimal(i + 3))
+        sworld.scenario.members.add(member)
+    assert _recompute_queries(sworld.scenario) == small

@@ -61,17 +61,17 @@ def member_costs(inputs: ScenarioInputs) -> tuple[tuple[MemberCost, ...], tuple[
     known_workload = sum((m.workload or ZERO for m in known), ZERO)
     known_people = sum((m.population or 0 for m in known if m.population), 0)
     per_inhabitant = known_workload / known_people if known_people else ZERO
-    costs: dict[str, Decimal] = {}
-    for m in known:
-        costs[m.insee_code] = _current_cost(m)[0]
-    per_unit = sum(costs.values(), ZERO) / known_workload if known_workload else ZERO
+    costs = {m.insee_code: _current_cost(m) for m in known}
+    per_unit = (
+        sum((cost for cost, _ in costs.values()), ZERO) / known_workload if known_workload else ZERO
+    )
     result = []
     unit = inputs.cost_model.workload_unit
     for m in inputs.members:
         assumed: list[str] = []
         override = inputs.overrides.get(m.insee_code, {})
         if m.insee_code in costs:
-            cost, steps = _current_cost(m)
+            cost, steps = costs[m.insee_code]
             workload = _whole(m.workload or ZERO)
             staff_cost = m.staff_cost
             if not m.has_operating_lines and m.contracts_cost:

@@ -178,6 +178,7 @@ def report_document(result: ScenarioResult) -> dict[str, Any]:
         )
     projection = result.projection
     perimeter = result.perimeter
+    methods = [_method_document(r, names) for r in result.methods]  # the chosen first
     return {
         "format": FORMAT,
         "engine_version": ENGINE_VERSION,
@@ -211,8 +212,8 @@ def report_document(result: ScenarioResult) -> dict[str, Any]:
             "managers": result.staff.managers,
         },
         "members": members,
-        "allocations": [_method_document(r, names) for r in result.methods],
-        "core_test": _method_document(result.chosen, names).get("core"),
+        "allocations": methods,
+        "core_test": methods[0].get("core"),
         "ac_charged": ac,
         "projection": {
             "base_year": projection.base_year,

@@ -87,9 +87,11 @@ class ScenarioResult:
         return self.methods[0]
 
 
-def _allocate(
+def method_result(
     game: PooledServiceGame, method: str, inputs: ScenarioInputs, total: Decimal
 ) -> MethodResult:
+    """One sharing method's allocation of `total` (c(N) in cents), checked by the engine
+    (`assess`: rationality, core test, explanation); an engine error is kept as text."""
     title = method_title(method)
     try:
         if method.startswith(KEY_PREFIX):
@@ -180,7 +182,7 @@ def evaluate(inputs: ScenarioInputs, *, perimeter: bool = True) -> ScenarioResul
     cost_after = to_cents(game.grand_cost())
     own = sum((m.own_cost for m in members), ZERO)
     methods = tuple(
-        _allocate(game, method, inputs, cost_after)
+        method_result(game, method, inputs, cost_after)
         for method in dict.fromkeys((inputs.method, *COMPARED_METHODS))
     )
     assumptions = general + tuple(
