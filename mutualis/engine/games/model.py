@@ -411,6 +411,11 @@ class PooledServiceGame:
         return self.standalone_costs.copy()
 
     def grand_cost(self) -> float:
+        return self._grand_cost
+
+    @functools.cached_property
+    def _grand_cost(self) -> float:
+        # Asked for on every round of a constraint generation (its tolerance): once.
         return float(self.costs(np.ones((1, self.n), dtype=np.bool_))[0])
 
     def subgame(self, indices: Sequence[int]) -> PooledServiceGame:
