@@ -4,12 +4,12 @@ Savings of a coalition S: Σ_{i∈S} c({i}) − c(S), what its members save toge
 compared with each running the service alone.
 
 - `best_perimeter(game, ...)`: the coalition of at least two members that saves most,
-  with required members, excluded members and a maximum size. Exact: a mixed-integer
-  programme (HiGHS, through `scipy.optimize.milp`) for the pooled-service game at any n,
-  enumeration of the 2^n coalitions for other games (n ≤ 25).
+  with required members, excluded members and a maximum size. Exact: the core test's
+  mixed-integer programme (`best_pooled_coalition`, highspy) for the pooled-service game
+  at any n, enumeration of the 2^n coalitions for other games (n ≤ 25).
 - `best_partition(game, groups, ...)`: up to G separate pooled services (e.g. north and
   south), each member in at most one, maximising total savings (pooled-service game,
-  one MILP: binary z_ig, staffing steps L_g and managers M_g per group, y_g = group g
+  one MILP through `scipy.optimize.milp`: binary z_ig, staffing steps L_g and managers M_g per group, y_g = group g
   opened; groups ordered by workload to break symmetry). Members left out of every group
   keep running the service alone (saving 0).
 - `best_split(game, groups)`: every member in one of exactly 2 or 3 pooled services (two
