@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
-from mutualis.accounts.access import Abilities, User, get_pooling_body_for
+from mutualis.accounts.access import Abilities, User, abilities_for
 from mutualis.inventory.models import Campaign, ImportLog, PendingImport, Submission
 from mutualis.territories.models import Member
 
@@ -22,12 +22,22 @@ T = TypeVar("T")
 
 
 def get_campaign_for(user: User, body_pk: int, campaign_pk: int) -> tuple[Campaign, Abilities]:
-    """A campaign of a pooling body the user can see, and the user's abilities; or 404."""
-    body, abilities = get_pooling_body_for(user, body_pk)
-    campaign = Campaign.objects.filter(pk=campaign_pk, pooling_body=body).first()
+    """A campaign of a pooling body the user can see, and the user's abilities; or 404.
+
+    The same refusals as `get_pooling_body_for` then a campaign of that body (a missing
+    body, a campaign of another body and a body without a role of the user are all 404),
+    with the body loaded in the campaign's query: one query less on every campaign page.
+    """
+    campaign = (
+        Campaign.objects.select_related("pooling_body")
+        .filter(pk=campaign_pk, pooling_body_id=body_pk)
+        .first()
+    )
     if campaign is None:
         raise Http404
-    campaign.pooling_body = body
+    abilities = abilities_for(user, campaign.pooling_body)
+    if not abilities.can_view:
+        raise Http404
     return campaign, abilities
 
 

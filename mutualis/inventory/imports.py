@@ -31,7 +31,7 @@ from mutualis.inventory.models import (
     Submission,
 )
 from mutualis.inventory.services import InventoryError
-from mutualis.inventory.workbook import parse_workbook
+from mutualis.inventory.workbook import ParsedWorkbook, parse_workbook
 from mutualis.inventory.workbook.columns import ASSETS, CONTRACTS, COSTS, SERVICES, STAFF
 from mutualis.inventory.workbook.current import MODELS, load_current
 from mutualis.inventory.workbook.plan import (
@@ -85,11 +85,29 @@ def preview_import(
 
     `member_ids` limits the rows read to a référent's communes (None: every member).
     """
+    return _plan(campaign, _parse(campaign, data, file_name, member_ids), overwrite)
+
+
+def _parse(
+    campaign: Campaign, data: bytes, file_name: str, member_ids: frozenset[int] | None
+) -> ParsedWorkbook:
+    """The file's rows, or ImportRejected with every problem.
+
+    Reading the workbook is the long part of an import, and it needs no transaction: the
+    callers run it before opening theirs. On SQLite a transaction holds the database's
+    one write lock from its start (`transaction_mode` IMMEDIATE), so a workbook read inside
+    it would keep every other writer waiting.
+    """
     if not campaign.is_open:
         raise _closed()
     parsed = parse_workbook(campaign, data, file_name=file_name, member_ids=member_ids)
     if parsed.problems:
         raise ImportRejected(parsed.problems)
+    return parsed
+
+
+def _plan(campaign: Campaign, parsed: ParsedWorkbook, overwrite: bool) -> Plan:
+    """What the parsed rows would change against the data stored now."""
     assert parsed.stamp is not None  # noqa: S101 - a parse without problems has its stamp
     covered = parsed.covered_member_ids
     current, _members, codes = load_current(campaign, covered)
@@ -131,7 +149,6 @@ def _keep(
     )
 
 
-@transaction.atomic
 def stage_import(
     campaign: Campaign,
     data: bytes,
@@ -140,9 +157,14 @@ def stage_import(
     user: Any,
     member_ids: frozenset[int] | None = None,
 ) -> PendingImport:
-    """Check the file and keep it for its preview; expired files of any user are dropped."""
+    """Check the file and keep it for its preview; expired files of any user are dropped.
+
+    The check writes nothing and runs before the transaction (see `_parse`); the
+    confirmation checks the plan again against the data of its own time.
+    """
     preview_import(campaign, data, file_name=file_name, member_ids=member_ids)
-    return _keep(campaign, data, file_name, user, checked=True)
+    with transaction.atomic():
+        return _keep(campaign, data, file_name, user, checked=True)
 
 
 @transaction.atomic
@@ -155,18 +177,20 @@ def stage_unchecked(campaign: Campaign, data: bytes, *, file_name: str, user: An
     return _keep(campaign, data, file_name, user, checked=False)
 
 
-@transaction.atomic
 def check_staged(
     pending: PendingImport, member_ids: frozenset[int] | None, names: Mapping[int, str]
 ) -> Plan:
     """Check a staged file and store its preview (what the preview page shows); writes no
-    inventory data. Raises ImportRejected with every problem, the file staying unchecked."""
+    inventory data. Raises ImportRejected with every problem, the file staying unchecked.
+
+    The check runs before the transaction that stores its result (see `_parse`)."""
     plan = preview_import(
         pending.campaign, bytes(pending.data), file_name=pending.file_name, member_ids=member_ids
     )
     pending.checked = True
     pending.preview = preview_data(plan, names)
-    pending.save(update_fields=["checked", "preview"])
+    with transaction.atomic():
+        pending.save(update_fields=["checked", "preview"])
     return plan
 
 
@@ -282,7 +306,6 @@ def _apply(campaign: Campaign, change: RowChange) -> dict[str, Any]:
     }
 
 
-@transaction.atomic
 def apply_import(
     campaign: Campaign,
     data: bytes,
@@ -300,11 +323,40 @@ def apply_import(
     refused. `allow_delete=False` refuses a file that deletes rows; `expected_digest`
     refuses a plan that is no longer the one shown. A file that changes nothing writes
     nothing, not even a log entry or a draft status.
+
+    The file is read before the transaction opens (`_parse`); the plan is computed inside
+    it, against the data it writes over.
     """
+    parsed = _parse(campaign, data, file_name, member_ids)
+    with transaction.atomic():
+        return _apply_parsed(
+            campaign,
+            parsed,
+            data,
+            file_name=file_name,
+            user=user,
+            overwrite=overwrite,
+            allow_delete=allow_delete,
+            expected_digest=expected_digest,
+        )
+
+
+def _apply_parsed(
+    campaign: Campaign,
+    parsed: ParsedWorkbook,
+    data: bytes,
+    *,
+    file_name: str,
+    user: AbstractBaseUser | None,
+    overwrite: bool,
+    allow_delete: bool,
+    expected_digest: str | None,
+) -> ImportResult:
+    """`apply_import` once the file is read; runs inside the caller's transaction."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
-    plan = preview_import(
-        campaign, data, file_name=file_name, member_ids=member_ids, overwrite=overwrite
-    )
+    if not campaign.is_open:
+        raise _closed()
+    plan = _plan(campaign, parsed, overwrite)
     if expected_digest is not None and expected_digest != plan.digest:
         raise ImportRejected(
             [
@@ -373,7 +425,6 @@ def _row_counts(plan: Plan) -> dict[str, int]:
     return counts
 
 
-@transaction.atomic
 def confirm_import(
     pending: PendingImport,
     *,
@@ -382,17 +433,22 @@ def confirm_import(
     overwrite: bool,
     expected_digest: str,
 ) -> ImportResult:
-    """Apply a previewed file, then forget it."""
-    result = apply_import(
-        pending.campaign,
-        bytes(pending.data),
-        file_name=pending.file_name,
-        user=user,
-        member_ids=member_ids,
-        overwrite=overwrite,
-        expected_digest=expected_digest,
-    )
-    pending.delete()
+    """Apply a previewed file, then forget it (both in one transaction, the file read
+    before it: see `_parse`)."""
+    data = bytes(pending.data)
+    parsed = _parse(pending.campaign, data, pending.file_name, member_ids)
+    with transaction.atomic():
+        result = _apply_parsed(
+            pending.campaign,
+            parsed,
+            data,
+            file_name=pending.file_name,
+            user=user,
+            overwrite=overwrite,
+            allow_delete=True,
+            expected_digest=expected_digest,
+        )
+        pending.delete()
     return result
 
 

@@ -489,3 +489,69 @@ def test_campaign_page_links_to_its_diagnostic(inventory, client_for):
         "diagnostic:dashboard", args=[inventory.world.body.pk, inventory.campaign.pk]
     )
     assert f'href="{dashboard}"' in page.content.decode()
+
+
+# The pages of the load run (benchmarks/bench_load.py): fixed query counts, whatever the
+# number of communes, answers and lines.
+MEMBER_PAGE_QUERIES = 12  # session, user, campaign and body, roles, member, submission and
+# its two users, records, staff lines, cost lines, domains, contracts, assets
+SERVICE_FORM_QUERIES = 10  # session, user, campaign and body, roles, member, domain,
+# submission, record, staff lines, cost lines
+
+
+def test_member_page_names_who_submitted_and_reopened_in_fixed_queries(
+    inventory, client_for, django_assert_max_num_queries
+):
+    from django.utils import timezone
+
+    from tests.inventory.factories import CostLineFactory, StaffLineFactory
+
+    commune = inventory.world.other_commune
+    Submission.objects.create(
+        campaign=inventory.campaign,
+        member=commune,
+        status=Submission.Status.REOPENED,
+        submitted_at=timezone.now(),
+        submitted_by=inventory.world.member_agent,
+        reopened_at=timezone.now(),
+        reopened_by=inventory.world.pooling_admin,
+    )
+    client = client_for(inventory.world.pooling_admin)
+    target = url("member", inventory, commune)
+    with django_assert_max_num_queries(MEMBER_PAGE_QUERIES):
+        page = client.get(target).content.decode()
+    assert inventory.world.member_agent.username in page
+    assert inventory.world.pooling_admin.username in page
+    _add_members(inventory, 30)
+    record = ServiceRecordFactory(
+        campaign=inventory.campaign, member=commune, domain=inventory.voirie
+    )
+    StaffLineFactory(service=record, category="A", fte=Decimal("1"), cost_amount="50000.00")
+    CostLineFactory(service=record, chapter="012", amount="10.00")
+    with django_assert_max_num_queries(MEMBER_PAGE_QUERIES):
+        assert client.get(target).status_code == 200
+
+
+def test_service_form_reads_its_lines_once_and_its_version_still_saves(
+    inventory, client_for, django_assert_max_num_queries
+):
+    from tests.inventory.factories import CostLineFactory, StaffLineFactory
+
+    commune = inventory.world.other_commune
+    target = url("service_edit", inventory, commune, inventory.rh.pk)
+    client = client_for(inventory.world.pooling_admin)
+    with django_assert_max_num_queries(SERVICE_FORM_QUERIES):
+        assert client.get(target).status_code == 200
+    _add_members(inventory, 30)
+    record = ServiceRecord.objects.get(
+        campaign=inventory.campaign, member=commune, domain=inventory.rh
+    )
+    StaffLineFactory(service=record, category="A", fte=Decimal("1"), cost_amount="50000.00")
+    CostLineFactory(service=record, chapter="012", amount="10.00")
+    with django_assert_max_num_queries(SERVICE_FORM_QUERIES):
+        page = client.get(target).content.decode()
+    assert 'value="50000' in page
+    response = post_versioned(client, target, service_post(**{"staff-fte_A": "2"}))
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert {s.category: s.fte for s in record.staff_lines.all()}["A"] == Decimal("2")

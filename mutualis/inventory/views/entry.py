@@ -56,7 +56,12 @@ def _submission(campaign: Any, member: Any) -> Submission | None:
 @login_required
 def member(request: HttpRequest, pk: int, campaign_pk: int, member_pk: int) -> HttpResponse:
     campaign, member, abilities = get_campaign_member_for(request.user, pk, campaign_pk, member_pk)
-    submission = _submission(campaign, member)
+    # The page names who submitted and who reopened: loaded with the submission.
+    submission = (
+        Submission.objects.filter(campaign=campaign, member=member)
+        .select_related("submitted_by", "reopened_by")
+        .first()
+    )
     today = timezone.localdate()
     records = {
         r.domain_id: r
@@ -116,7 +121,12 @@ def service_edit(
     rights = entry_rights(abilities, campaign, member, _submission(campaign, member))
     if request.method == "POST" and not rights.can_edit:
         raise PermissionDenied
-    record = ServiceRecord.objects.filter(campaign=campaign, member=member, domain=domain).first()
+    # Its lines fill the form and make its version: loaded once, with the record.
+    record = (
+        ServiceRecord.objects.filter(campaign=campaign, member=member, domain=domain)
+        .prefetch_related("staff_lines", "cost_lines")
+        .first()
+    )
     data = request.POST if request.method == "POST" else None
     form = ServiceRecordForm(data, instance=record, domain=domain, prefix="service")
     staff_form = StaffForm(
@@ -171,8 +181,11 @@ def service_edit(
             "version": _version(
                 request,
                 stale,
-                lambda: versions.saved_service_snapshot(  # fresh: the form wrote into `record`
-                    ServiceRecord.objects.filter(
+                lambda: versions.saved_service_snapshot(
+                    record
+                    if request.method == "GET"
+                    # After a post, fresh from the database: the form wrote into `record`.
+                    else ServiceRecord.objects.filter(
                         campaign=campaign, member=member, domain=domain
                     ).first()
                 ),
