@@ -3,7 +3,10 @@
 Cells are written through `cell()`/`put()`/`append()`: a `str` is always stored as text,
 and one that starts with `=`, `+`, `-` or `@` also gets Excel's quote prefix, so that
 neither openpyxl nor a spreadsheet program ever reads user text as a formula
-(`=HYPERLINK(...)`, `=cmd|...`). Dates get `DATE_FORMAT` unless told otherwise.
+(`=HYPERLINK(...)`, `=cmd|...`). Dates get `DATE_FORMAT` unless told otherwise. Control
+characters that a worksheet cannot hold are dropped. Large write-only exports append their
+rows through `RowWriter`, which keeps the same guarantees with a cell object only where a
+value needs one.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, Cell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
@@ -59,6 +62,10 @@ def cell(sheet: Any, value: object, number_format: str = "") -> Cell:
 
 
 def _set(target: Cell, value: object, number_format: str = "") -> None:
+    if isinstance(value, str):
+        # Control characters (a vertical tab pasted from a word processor) cannot be
+        # stored in a worksheet: dropped, rather than failing the whole file.
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)
     target.value = value
     if isinstance(value, str):
         target.data_type = "s"  # openpyxl would make "=…" a formula
@@ -114,8 +121,14 @@ def title(sheet: Any, text: str, *, warning: bool = False, row: int = 1) -> None
 
 def is_plain_text(value: str) -> bool:
     """Text that openpyxl stores as it is when given as a bare value: not a would-be formula
-    (`=`, `+`, `-`, `@`…), not an error code (`#N/A`), on one line (no wrap style needed)."""
-    return not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES and "\n" not in value
+    (`=`, `+`, `-`, `@`…), not an error code (`#N/A`), on one line (no wrap style needed),
+    without a control character that a worksheet cannot hold."""
+    return (
+        not value.startswith(FORMULA_PREFIXES)
+        and value not in ERROR_CODES
+        and "\n" not in value
+        and ILLEGAL_CHARACTERS_RE.search(value) is None
+    )
 
 
 class RowWriter:
@@ -195,10 +208,11 @@ class RowWriter:
             target = self._cells[key] = cell(self.sheet, value, number_format)
             if wrap:
                 target.alignment = WRAP
+        elif isinstance(value, str):
+            target.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+            target.data_type = "s"  # openpyxl would make "=…" a formula
         else:
             target.value = value
-            if isinstance(value, str):
-                target.data_type = "s"  # openpyxl would make "=…" a formula
         return target
 
 

@@ -148,3 +148,18 @@ def test_row_writer_takes_a_format_per_row_and_refuses_a_normal_sheet():
     ]
     with pytest.raises(TypeError):
         sheets.RowWriter(sheets.new_workbook().create_sheet("Normale"))
+
+
+def test_control_characters_are_dropped_rather_than_failing_the_file():
+    """A vertical tab pasted from a word processor cannot be stored in a worksheet."""
+    workbook = sheets.new_workbook(write_only=True)
+    writer = sheets.RowWriter(workbook.create_sheet("Export"))
+    writer.append(["Besoin\x0bsur deux lignes", "=A1\x07"])
+    writer.append(["Sonnerie\x07"])
+    normal = sheets.new_workbook()
+    sheets.put(normal.create_sheet("Normale"), 1, 1, "Bip\x07")
+    exported = load_workbook(io.BytesIO(sheets.to_bytes(workbook)))["Export"]
+    assert [c.value for c in exported[1]] == ["Besoinsur deux lignes", "=A1"]
+    assert exported["B1"].data_type == "s" and exported["B1"].quotePrefix
+    assert exported["A2"].value == "Sonnerie"
+    assert normal["Normale"]["A1"].value == "Bip"
