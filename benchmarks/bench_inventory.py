@@ -4,12 +4,15 @@ Every member answers every domain (staff and cost lines), declares a contract pe
 and an asset every other domain. Prints the median render time, the query count and the
 ratio to the target (1 s) of the dashboard, a domain page, the PDF and the Excel file
 (targets 10 s and 1 s); for the files, also the CPU time, which a busy machine inflates
-less than the elapsed time.
+less than the elapsed time, and for the Excel file the share of its three steps (reading,
+analysis, writing). The load average is printed first: on a shared machine, compare CPU
+times.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import statistics
 import time
 from datetime import date
@@ -22,6 +25,8 @@ start_django()
 from django.contrib.auth import get_user_model  # noqa: E402
 from django.test import Client  # noqa: E402
 
+from mutualis.inventory import report  # noqa: E402
+from mutualis.inventory.diagnostic import analyse, load_inputs  # noqa: E402
 from mutualis.inventory.exports import (  # noqa: E402
     DIAGNOSTIC_PDF,
     DIAGNOSTIC_XLSX,
@@ -134,12 +139,14 @@ def main() -> None:
     client = Client()
     client.force_login(user)
     print(f"Structure : {body.name} ({MEMBERS} membres × {DOMAINS} domaines)")
+    print("Charge moyenne de la machine : " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     base = f"/s/{body.pk}/etat-des-lieux/{campaign.pk}/diagnostic/"
     domain = campaign.domains.order_by("pk").first()
     measure(client, "Tableau de bord du diagnostic", base)
     measure(client, "Page d'un domaine", f"{base}domaines/{domain.pk}/")
     # The exports run as background jobs: time what the worker does for each.
     measure_job(body, campaign, user, DIAGNOSTIC_XLSX, "Rapport Excel (.xlsx), tâche de fond", 1)
+    measure_excel_steps(campaign)
     measure_job(body, campaign, user, DIAGNOSTIC_PDF, "Rapport PDF (WeasyPrint), tâche de fond", 10)
 
 
@@ -162,6 +169,33 @@ def measure_job(body, campaign, user, kind, label: str, target: float) -> None: 
         f"{label:<45} {median * 1000:8.1f} ms  ratio à la cible ({target:.0f} s) : "
         f"{median / target:.3f}  (temps CPU {statistics.median(cpu) * 1000:.0f} ms, moins "
         "sensible à la charge de la machine)",
+        flush=True,
+    )
+
+
+def _timed(step, *args):  # type: ignore[no-untyped-def]
+    """(result, elapsed seconds, CPU seconds) of `step(*args)`."""
+    start, start_cpu = time.perf_counter(), time.process_time()
+    result = step(*args)
+    return result, time.perf_counter() - start, time.process_time() - start_cpu
+
+
+def measure_excel_steps(campaign: Campaign, runs: int = 3) -> None:
+    """Median elapsed and CPU time of the Excel export's steps, to see where time goes."""
+    steps: dict[str, list[tuple[float, float]]] = {"lecture": [], "analyse": [], "écriture": []}
+    for _ in range(runs):
+        inputs, *lecture = _timed(load_inputs, campaign)
+        diagnostic, *analysis = _timed(analyse, inputs, date(2026, 1, 15))
+        _data, *writing = _timed(report.render_xlsx, diagnostic)
+        for name, (elapsed, cpu) in zip(steps, (lecture, analysis, writing), strict=True):
+            steps[name].append((elapsed, cpu))
+    print(
+        "  dont "
+        + ", ".join(
+            f"{name} {statistics.median(e for e, _ in times) * 1000:.0f} ms "
+            f"(CPU {statistics.median(c for _, c in times) * 1000:.0f} ms)"
+            for name, times in steps.items()
+        ),
         flush=True,
     )
 

@@ -8,9 +8,7 @@ the system's.
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
-from datetime import date
-from decimal import Decimal
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +19,6 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from mutualis import pdf
 from mutualis.inventory import charts
@@ -37,20 +32,16 @@ from mutualis.sheets import (
     PERCENT_FORMAT,
     SHARE_FORMAT,
     XLSX_MIME,
-    cell,
+    RowWriter,
     new_workbook,
     save_atomic,
     to_bytes,
 )
-from mutualis.sheets.writer import FORMULA_PREFIXES
 
 XLSX_TYPE = XLSX_MIME
 MONEY_FORMAT = EURO_FORMAT
 FTE_FORMAT = DECIMAL_FORMAT
 HEADER_ROW = 3
-BANNER_FONT = Font(bold=True, color="A3201D", size=12)
-HEADER_FONT = Font(bold=True)
-WRAP = Alignment(wrap_text=True, vertical="top")
 
 
 def write_report(campaign: Campaign, path: Path) -> None:
@@ -133,7 +124,7 @@ def _sheet(
     diagnostic: Diagnostic,
     title: str,
     columns: Sequence[Column],
-    rows: Sequence[Sequence[Cell]],
+    rows: Iterable[Sequence[Cell]],
     row_formats: Sequence[str | None] = (),
 ) -> None:
     """Append a sheet to a write-only workbook: title, column headers, then the rows.
@@ -141,63 +132,28 @@ def _sheet(
     `row_formats[i]`, when given, formats the value column of row i (the synthesis sheet,
     whose rows are different quantities); otherwise each column has its own format.
     """
-    ws = wb.create_sheet(title)
-    for index, (_header, width, _format) in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-    ws.freeze_panes = f"B{HEADER_ROW + 1}"
+    writer = RowWriter(
+        wb.create_sheet(title),
+        [number_format for _header, _width, number_format in columns],
+        widths=[width for _header, width, _format in columns],
+        freeze=f"B{HEADER_ROW + 1}",
+    )
     heading = _("%(title)s — diagnostic %(year)s, %(body)s") % {
         "title": title,
         "year": diagnostic.year,
         "body": diagnostic.body_name,
     }
-    banner = cell(ws, heading)
     if diagnostic.is_sample:
-        banner = cell(ws, _("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading)
-        banner.font = BANNER_FONT
+        writer.title(_("DONNÉES FICTIVES DE DÉMONSTRATION — ") + heading, warning=True)
     else:
-        banner.font = Font(bold=True, size=12)
-    ws.append([banner])
-    ws.append([])
-    headers = []
-    for header_text, _width, _format in columns:
-        target = cell(ws, header_text)
-        target.font = HEADER_FONT
-        target.alignment = WRAP
-        headers.append(target)
-    ws.append(headers)
-    # One styled cell per (column, format), refilled on every row: write-only rows are
-    # written as soon as they are appended, so the next row may reuse it. Plain numbers
-    # and plain text go in as values (openpyxl writes them without a cell object each).
-    styled: dict[tuple[int, str], Cell] = {}
+        writer.title(heading)
+    writer.append(())
+    writer.header([header for header, _width, _format in columns])
     for number, values in enumerate(rows):
-        line: list[Cell] = []
-        for index, value in enumerate(values):
-            number_format = columns[index][2]
-            applies = number_format and isinstance(value, int | Decimal | date)
-            if index and number < len(row_formats) and row_formats[number]:
-                number_format, applies = row_formats[number], value is not None
-            fmt = number_format or "" if applies else ""
-            if isinstance(value, str) and (not _plain_text(value) or "\n" in value):
-                target = cell(ws, value, fmt)
-                if "\n" in value:
-                    target.alignment = WRAP
-                line.append(target)
-            elif fmt or isinstance(value, date):
-                target = styled.get((index, fmt))
-                if target is None:
-                    target = styled[index, fmt] = cell(ws, value, fmt)
-                else:
-                    target.value = value
-                line.append(target)
-            else:
-                line.append(value)
-        ws.append(line)
-
-
-def _plain_text(value: str) -> bool:
-    """Text that openpyxl stores as text when appended as a bare value; anything else
-    (a would-be formula, an error code) goes through `sheets.cell`, which quotes it."""
-    return not value.startswith(FORMULA_PREFIXES) and value not in ERROR_CODES
+        if number < len(row_formats):
+            writer.append(values, (None, row_formats[number]))
+        else:
+            writer.append(values)
 
 
 def _domain_name(domain: Any) -> str:
@@ -255,7 +211,7 @@ def render_xlsx(diagnostic: Diagnostic) -> bytes:
         _("Synthèse"),
         [(_("Indicateur"), 55, None), (_("Valeur"), 45, INTEGER_FORMAT)],
         synthesis,
-        [formats.get(row[0]) for row in synthesis],
+        [formats.get(row[0], INTEGER_FORMAT) for row in synthesis],
     )
     mode_columns: list[Column] = [(label, 12, INTEGER_FORMAT) for label in d.mode_labels]
     _sheet(

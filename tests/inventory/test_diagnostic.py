@@ -306,9 +306,9 @@ def test_build_diagnostic_reads_the_database_in_a_constant_number_of_queries(
     django_assert_num_queries,
 ):
     small, large = _campaign_with(2), _campaign_with(6)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         build_diagnostic(small, on=ON)
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         diagnostic = build_diagnostic(large, on=ON)
     assert diagnostic.territory.member_count == 6
     assert diagnostic.territory.submitted_count == 6

@@ -13,6 +13,7 @@ from weasyprint import HTML
 
 from mutualis.inventory import charts
 from mutualis.inventory.diagnostic import build_diagnostic
+from mutualis.inventory.exports import DIAGNOSTIC_XLSX, diagnostic_params
 from mutualis.inventory.report import (
     PDF_COST_BARS,
     render_pdf,
@@ -20,7 +21,15 @@ from mutualis.inventory.report import (
     report_html,
     write_report,
 )
-from tests.inventory.factories import ContractFactory
+from mutualis.jobs.models import Job
+from mutualis.sheets import DATE_FORMAT, EURO_FORMAT
+from tests.factories import MemberFactory
+from tests.inventory.factories import (
+    ContractFactory,
+    CostLineFactory,
+    ServiceRecordFactory,
+    StaffLineFactory,
+)
 
 ON = date(2025, 6, 2)
 SHEETS = [
@@ -162,3 +171,62 @@ def test_excel_writes_user_text_as_text_never_as_a_formula(inventory, text):
     }
     assert cells[text].data_type == "s" and cells[text].quotePrefix
     assert cells["#N/A"].data_type == "s"
+
+
+def test_excel_money_is_a_number_with_the_euro_format(inventory):
+    """Amounts stay numbers users can add up, shown as euros; dates stay dates."""
+    wb = load_workbook(io.BytesIO(render_xlsx(build_diagnostic(inventory.campaign, on=ON))))
+    contract = wb["Contrats"][4]
+    assert [c.value for c in contract][:7] == [
+        contract[0].value,
+        "Ressources humaines",
+        "Bourg-Témoin",
+        "Logiciel ou abonnement",
+        "Berger-Levrault",
+        "e.magnus Paie",
+        1800,
+    ]
+    assert contract[6].data_type == "n" and contract[6].number_format == EURO_FORMAT
+    assert contract[8].value.date() == date(2026, 9, 30)  # notice: 3 months before the end
+    assert contract[8].number_format == DATE_FORMAT
+    total, per_inhabitant = wb["Coût par habitant"][4][3:5]
+    assert (total.value, total.number_format) == (pytest.approx(13250.50), EURO_FORMAT)
+    assert per_inhabitant.number_format == EURO_FORMAT
+    synthesis = {row[0].value: row[1] for row in wb["Synthèse"].iter_rows(min_row=4)}
+    assert synthesis["Coût total"].number_format == EURO_FORMAT
+    assert synthesis["Date de l'analyse"].number_format == DATE_FORMAT
+    assert synthesis["Taux de réponses transmises"].number_format == "0%"
+
+
+def _answer_everything(campaign, communes: int) -> None:
+    body = campaign.pooling_body
+    for i in range(communes):
+        commune = MemberFactory(pooling_body=body, population_municipale=1000 + i)
+        for domain in campaign.domains.all():
+            record = ServiceRecordFactory(
+                campaign=campaign, member=commune, domain=domain, needs="Un besoin"
+            )
+            StaffLineFactory(service=record, fte=Decimal("0.80"))
+            CostLineFactory(service=record)
+            ContractFactory(campaign=campaign, member=commune, domain=domain)
+
+
+def test_excel_export_reads_the_same_number_of_queries_for_3_or_12_communes(
+    inventory, django_assert_num_queries
+):
+    """One query per table (members, domains, services with their summed lines, contracts,
+    assets, submissions) plus the campaign and its body, whatever the number of communes."""
+    campaign = inventory.campaign
+    job = Job.objects.create(
+        pooling_body=campaign.pooling_body,
+        kind=DIAGNOSTIC_XLSX.name,
+        params=diagnostic_params(campaign, ON),
+    )
+    sizes = []
+    for communes in (1, 9):  # 2 communes in the fixture: 3, then 12
+        _answer_everything(campaign, communes)
+        with django_assert_num_queries(8):
+            produced = DIAGNOSTIC_XLSX.build(job, lambda percent, message: None)
+        sizes.append(load_workbook(io.BytesIO(produced.content))["Coût par habitant"].max_row)
+    # Title, blank and header rows, then each commune that answered (all but one).
+    assert sizes == [3 + 2, 3 + 11]
