@@ -38,6 +38,7 @@ from mutualis.sheets.safety import (
     open_workbook,
     size_problem,
 )
+from mutualis.sheets.stream import RowWriter, StreamBook
 from mutualis.sheets.writer import (
     DATE_FORMAT,
     DECIMAL_FORMAT,
@@ -47,12 +48,10 @@ from mutualis.sheets.writer import (
     SHARE_FORMAT,
     TEXT_FORMAT,
     XLSX_MIME,
-    RowWriter,
     append,
     bold_row,
     cell,
     header,
-    is_plain_text,
     list_validation,
     new_workbook,
     put,
@@ -84,6 +83,7 @@ __all__ = [
     "SheetRows",
     "SheetSpec",
     "SheetsError",
+    "StreamBook",
     "append",
     "bold_row",
     "cell",
@@ -93,7 +93,6 @@ __all__ = [
     "group_problems",
     "header",
     "is_blank",
-    "is_plain_text",
     "list_validation",
     "new_workbook",
     "normalise",

@@ -4,9 +4,8 @@ Cells are written through `cell()`/`put()`/`append()`: a `str` is always stored 
 and one that starts with `=`, `+`, `-` or `@` also gets Excel's quote prefix, so that
 neither openpyxl nor a spreadsheet program ever reads user text as a formula
 (`=HYPERLINK(...)`, `=cmd|...`). Dates get `DATE_FORMAT` unless told otherwise. Control
-characters that a worksheet cannot hold are dropped. Large write-only exports append their
-rows through `RowWriter`, which keeps the same guarantees with a cell object only where a
-value needs one.
+characters that a worksheet cannot hold are dropped. Large exports stream their rows
+through `stream.StreamBook`, with the same guarantees.
 """
 
 from __future__ import annotations
@@ -20,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.worksheet.datavalidation import DataValidation
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -117,103 +115,6 @@ def title(sheet: Any, text: str, *, warning: bool = False, row: int = 1) -> None
     """A bold title line; `warning` shows it in red (e.g. for sample data)."""
     target = put(sheet, row, 1, text)
     target.font = WARNING_FONT if warning else TITLE_FONT
-
-
-def is_plain_text(value: str) -> bool:
-    """Text that openpyxl stores as it is when given as a bare value: not a would-be formula
-    (`=`, `+`, `-`, `@`…), not an error code (`#N/A`), on one line (no wrap style needed),
-    without a control character that a worksheet cannot hold."""
-    return (
-        not value.startswith(FORMULA_PREFIXES)
-        and value not in ERROR_CODES
-        and "\n" not in value
-        and ILLEGAL_CHARACTERS_RE.search(value) is None
-    )
-
-
-class RowWriter:
-    """Rows appended to a write-only sheet, fast and safely (the exports' row helper).
-
-    openpyxl writes a bare value without a cell object of its own: plain numbers and plain
-    text (`is_plain_text`) go in that way. A value that needs a style (a number format, a
-    date, text on several lines) or protection (text that would be read as a formula or an
-    error code) goes through one cell per (column, style) kept here and refilled row after
-    row: a write-only sheet writes each row as soon as it is appended, so the next row may
-    reuse it, and a style costs a lookup per workbook, not an object per cell.
-
-    `formats[i]` formats the numbers and dates of column i; dates get `DATE_FORMAT`
-    otherwise. Widths and frozen panes must be known before the first row is written.
-    """
-
-    def __init__(
-        self,
-        sheet: Any,
-        formats: Sequence[str | None] = (),
-        *,
-        widths: Sequence[int] = (),
-        freeze: str | None = None,
-    ) -> None:
-        if not isinstance(sheet, WriteOnlyWorksheet):
-            raise TypeError("RowWriter reuses its cells: it needs a write-only sheet.")
-        self.sheet = sheet
-        self.formats = tuple(formats)
-        self._cells: dict[tuple[int, str, bool, bool], Cell] = {}
-        for index, width in enumerate(widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        if freeze:
-            sheet.freeze_panes = freeze
-
-    def title(self, text: str, *, warning: bool = False) -> None:
-        """A bold title line; `warning` shows it in red (e.g. for sample data)."""
-        target = cell(self.sheet, text)
-        target.font = WARNING_FONT if warning else TITLE_FONT
-        self.sheet.append([target])
-
-    def header(self, titles: Sequence[str]) -> None:
-        """Bold, shaded, wrapped column titles."""
-        row = []
-        for text in titles:
-            target = cell(self.sheet, text)
-            target.font = HEADER_FONT
-            target.fill = HEADER_PATTERN
-            target.alignment = WRAP
-            row.append(target)
-        self.sheet.append(row)
-
-    def append(self, values: Sequence[object], formats: Sequence[str | None] | None = None) -> None:
-        """Write one row; `formats`, when given, replaces the column formats for it."""
-        formats = self.formats if formats is None else formats
-        row: list[object] = []
-        for index, value in enumerate(values):
-            if isinstance(value, str):
-                if not value:
-                    row.append(None)  # an empty cell rather than an empty string
-                else:
-                    row.append(value if is_plain_text(value) else self._cell(index, value, ""))
-            elif value is None or isinstance(value, bool):
-                row.append(value)
-            else:
-                number_format = formats[index] if index < len(formats) else None
-                if isinstance(value, date):
-                    number_format = number_format or DATE_FORMAT
-                row.append(self._cell(index, value, number_format) if number_format else value)
-        self.sheet.append(row)
-
-    def _cell(self, index: int, value: object, number_format: str) -> Cell:
-        wrap = isinstance(value, str) and "\n" in value
-        quoted = isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
-        key = (index, number_format, wrap, quoted)
-        target = self._cells.get(key)
-        if target is None:
-            target = self._cells[key] = cell(self.sheet, value, number_format)
-            if wrap:
-                target.alignment = WRAP
-        elif isinstance(value, str):
-            target.value = ILLEGAL_CHARACTERS_RE.sub("", value)
-            target.data_type = "s"  # openpyxl would make "=…" a formula
-        else:
-            target.value = value
-        return target
 
 
 def list_validation(
