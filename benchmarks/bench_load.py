@@ -11,8 +11,9 @@ Two profiles run one after the other on the same server (docs/deploiement.md, «
 - saturation: the clients click again as soon as an answer arrives. It measures the
   throughput; its latency is queueing (Little's law: clients / throughput).
 - utilisateurs: each client pauses between two clicks for a time drawn uniformly between
-  1 and 3 s (seeded per client, so two runs click the same way), as people do. The
-  target (p95 < 300 ms on reads) is judged on this profile.
+  1 and 3 s (seeded per client, so two runs click the same way), as people do, and
+  pauses once before its first click, so that the 20 do not start in the same
+  millisecond. The target (p95 < 300 ms on reads) is judged on this profile.
 
 Each prints requests/s, p50/p95/p99 for reads, writes and imports, the refusals (4xx, or a
 form sent back with errors) and the errors (5xx, connection failures), the server's CPU
@@ -395,6 +396,9 @@ def run_profile(
 
     def work(index: int) -> None:
         ready.wait()
+        # People do not all click at the same instant: in « utilisateurs », each client
+        # first pauses once, as between two clicks (in « saturation » the pause is none).
+        pauses[index]()
         run_client(clients[index], plans[index], window, pauses[index])
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(len(clients))]
