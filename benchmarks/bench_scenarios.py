@@ -20,6 +20,7 @@ one warm recomputation (the 40 costliest functions).
 from __future__ import annotations
 
 import cProfile
+import logging
 import pstats
 import statistics
 import sys
@@ -250,6 +251,8 @@ def documents(client: Client, body, scenario: Scenario) -> None:  # type: ignore
 
 
 def main() -> None:
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
     body, scenario = build()
     if "--profile" in sys.argv:
         recompute(scenario)  # the solver imports, paid once per process
