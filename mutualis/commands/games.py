@@ -2,6 +2,7 @@
 
     mutualis games solve JEU.json [--method shapley|nucleolus|prenucleolus|least-core|
                                    scrb|proportional|equal-savings|all] [--samples N]
+                                   [--seed S]
     mutualis games optimise JEU.json [--groups G] [--required A,B] [--excluded C]
                                      [--max-size K]
 

@@ -2,8 +2,8 @@
 
 openpyxl spends about 35 µs on each cell it writes, even in write-only mode: the
 diagnostic's 27,000 cells at 158 communes × 30 domains took a second on their own.
-XlsxWriter (constant-memory mode: each row goes to a temporary file as soon as the next
-one starts, strings inline) writes them in about a third of that. It only writes, so
+XlsxWriter (constant-memory mode: each row is written out as soon as the next one
+starts, strings inline) writes them in less than half of that (0.49 s). It only writes, so
 reading, checking and the normal workbooks with drop-down lists stay with openpyxl
 (`writer`, `reader`, `safety`).
 
